@@ -1,0 +1,42 @@
+"""plandoc: read a work-plan circular into a typed plan (tasks, units, targets, deadlines).
+
+    >>> from parser import parse_file
+    >>> plan = parse_file("samples/suzhou-post-2022.txt")     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from .errors import PlandocError, RuleFileError, SourceError
+from .model import Plan
+from .profile import Profile, apply_profile, load_profile
+from .rules import load_rules
+from .sources import Document, read_bytes, read_document
+
+__all__ = ["parse_file", "parse_text", "parse_document", "Plan", "Profile", "load_profile",
+           "PlandocError", "SourceError", "RuleFileError"]
+__version__ = "0.1.0"
+
+
+def parse_file(path: Path | str, profile: Optional[Profile | Path | str] = None) -> Plan:
+    """Parse a circular (.txt in UTF-8 or GB18030, .docx, .html).
+
+    Raises SourceError for an input that cannot be read.
+    """
+    return parse_document(read_document(path), profile)
+
+
+def parse_text(text: str, name: str = "<text>", profile: Optional[Profile | Path | str] = None) -> Plan:
+    """Parse a circular given as text."""
+    return parse_document(read_bytes(text.encode("utf-8"), name if Path(name).suffix else name + ".txt"), profile)
+
+
+def parse_document(document: Document, profile: Optional[Profile | Path | str] = None) -> Plan:
+    from .outline import build_plan
+
+    if profile is not None and not isinstance(profile, Profile):
+        profile = load_profile(profile)
+    rules = load_rules()
+    plan = build_plan(list(document.lines), document.info, rules)
+    return apply_profile(plan, profile, rules)

@@ -1,0 +1,270 @@
+"""Unit clauses: （办公室牵头）, 牵头单位：…；配合单位：…, 市发改委牵头落实, and the units in them.
+
+Matching runs on folded text (see normalize.fold); names are cut from the original text at the
+same offsets, so a traditional-character document keeps its own spelling (綜合科).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ..model import Unit
+from ..rules import Rules
+
+OPEN, CLOSE = "(", ")"
+TRAILING = " \t。；;，,.、"
+PHRASE_SEPARATORS = ",;，；"
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int                       # offset where the clause begins in the item text
+    units: tuple[Unit, ...]
+    deadline: Optional[str] = None   # a 完成时限 field's value, as printed
+
+
+def find_clause(orig: str, folded: str, rules: Rules, *, first_leads: bool = False) -> Optional[Clause]:
+    """The unit clause at the end of an item, or None.
+
+    Tries, in order: a parenthesised clause closing the item; ``key: value`` fields after the
+    text (牵头单位：…); a bare verb phrase after the last full stop (。市发改委牵头落实).
+    """
+    end = len(folded.rstrip(TRAILING))
+    if end and folded[end - 1] == CLOSE:
+        start = _matching_open(folded, end - 1)
+        if start is not None:
+            parsed = parse_clause(orig[start + 1:end - 1], folded[start + 1:end - 1], rules, first_leads=first_leads)
+            if parsed and parsed.units:
+                return Clause(start, parsed.units, parsed.deadline)
+    for m in rules.key_re.finditer(folded):
+        if m.group("key") in rules.stop_keys:
+            break
+        parsed = parse_clause(orig[m.start():], folded[m.start():], rules, first_leads=first_leads)
+        if parsed and parsed.units:
+            return Clause(m.start(), parsed.units, parsed.deadline)
+        break
+    stop = folded.rfind("。", 0, end)
+    if stop >= 0 and stop + 1 < end:
+        parsed = parse_clause(orig[stop + 1:end], folded[stop + 1:end], rules, first_leads=first_leads)
+        if parsed and parsed.units:
+            return Clause(stop + 1, parsed.units, parsed.deadline)
+    return None
+
+
+def parse_clause(orig: str, folded: str, rules: Rules, *, first_leads: bool = False) -> Optional[Clause]:
+    """Units and roles of a clause's content, or None when it is not a clause.
+
+    >>> from parser.rules import load_rules
+    >>> r = load_rules()
+    >>> [(u.name, u.role) for u in parse_clause("普遍服务处、市场监管处按职责分工负责", "普遍服务处、市场监管处按职责分工负责", r).units]
+    [('普遍服务处', 'responsible'), ('市场监管处', 'responsible')]
+    >>> c = "牵头单位:商务局;责任单位:交通运输局、各乡镇"
+    >>> [(u.name, u.role) for u in parse_clause(c, c, r).units]
+    [('商务局', 'lead'), ('交通运输局', 'responsible'), ('各乡镇', 'responsible')]
+    >>> parse_clause("由优而信公司负责运营的模式", "由优而信公司负责运营的模式", r) is None
+    True
+    """
+    if rules.key_re.search(folded):
+        result = _keyed(orig, folded, rules)
+    else:
+        result = _verbal(orig, folded, rules)
+    if result is None:
+        return None
+    units, deadline = result
+    if first_leads and units and not any(u.role == "lead" for u in units):
+        first = units[0]
+        units = [Unit(first.name, "lead")] + units[1:]
+    return Clause(0, tuple(units), deadline)
+
+
+def clause_line(orig: str, folded: str, rules: Rules, *, first_leads: bool = False) -> Optional[Clause]:
+    """A whole line that is only a clause (市发改委牵头落实, （办公室牵头）, 牵头单位：…), or None."""
+    stripped = folded.strip().rstrip(TRAILING)
+    lead = len(folded) - len(folded.lstrip())
+    if not stripped or "。" in stripped:
+        return None
+    if stripped.startswith(OPEN) and stripped.endswith(CLOSE) and _matching_open(stripped, len(stripped) - 1) == 0:
+        inner = slice(lead + 1, lead + len(stripped) - 1)
+        return parse_clause(orig[inner], folded[inner], rules, first_leads=first_leads)
+    span = slice(lead, lead + len(stripped))
+    m = rules.key_re.match(folded, lead)
+    if m or len(stripped) <= 80:
+        return parse_clause(orig[span], folded[span], rules, first_leads=first_leads)
+    return None
+
+
+# --- the two clause shapes -------------------------------------------------------------------
+
+def _keyed(orig: str, folded: str, rules: Rules):
+    """牵头单位：A；责任单位：B、C；完成时限：6月底前"""
+    keys = list(rules.key_re.finditer(folded))
+    if not keys or folded[:keys[0].start()].strip(" (" + PHRASE_SEPARATORS):
+        return None
+    units: list[Unit] = []
+    deadline = None
+    for i, m in enumerate(keys):
+        key = m.group("key")
+        if key in rules.stop_keys:
+            break
+        vstart = m.end()
+        vend = keys[i + 1].start() if i + 1 < len(keys) else len(folded)
+        value = folded[vstart:vend]
+        # a value ends at a run of spaces (a flattened table may follow it) or a closing bracket
+        lstripped = len(value) - len(value.lstrip())
+        stop = len(value)
+        for j in range(lstripped, len(value)):
+            if value[j] in " \t\n" or (value[j] == CLOSE and _depth(value[lstripped:j + 1]) < 0):
+                stop = j
+                break
+        vs, ve = vstart + lstripped, vstart + stop
+        if key in rules.deadline_keys:
+            deadline = orig[vs:ve].strip(TRAILING) or None
+            continue
+        if key in rules.person_keys:
+            continue
+        role = rules.clause_keys[key]
+        for s, e in split_names(folded, vs, ve, rules):
+            name, marked = _inline_role(orig[s:e], folded[s:e], rules)
+            if name:
+                units.append(Unit(name, marked or role))
+    return units, deadline
+
+
+def _verbal(orig: str, folded: str, rules: Rules):
+    """A牵头，B、C按职责分工负责 — every phrase must end with a role verb."""
+    units: list[Unit] = []
+    pending_start = None
+    named_like_unit = False
+    for s, e in _split(folded, 0, len(folded), PHRASE_SEPARATORS):
+        s = pending_start if pending_start is not None else s
+        phrase = folded[s:e].rstrip()
+        verb = next(((v, r) for v, r in rules.verbs if phrase.endswith(v)), None)
+        if verb is None:
+            pending_start = s  # a list broken by a comma: 各县区，功能板块负责
+            continue
+        pending_start = None
+        names_end = s + len(phrase) - len(verb[0])
+        for w in rules.leading_words:
+            if folded.startswith(w, s):
+                s += len(w)
+                break
+        spans = split_names(folded, s, names_end, rules)
+        if not spans:
+            return None
+        for ns, ne in spans:
+            name = orig[ns:ne].strip()
+            fname = folded[ns:ne].strip()
+            if not _plausible_name(fname, rules):
+                return None
+            named_like_unit |= _looks_like_unit(fname, rules)
+            units.append(Unit(name, verb[1]))
+    if pending_start is not None or not units or not named_like_unit:
+        return None
+    return units, None
+
+
+# --- names -----------------------------------------------------------------------------------
+
+def split_names(folded: str, start: int, end: int, rules: Rules) -> list[tuple[int, int]]:
+    """Spans of the unit names in folded[start:end], split at 、 , ; and at 和/及 between units.
+
+    >>> from parser.rules import load_rules
+    >>> r = load_rules()
+    >>> s = "市住房和城乡建设局、各县(市、区)政府和市财政局"
+    >>> [s[a:b] for a, b in split_names(s, 0, len(s), r)]
+    ['市住房和城乡建设局', '各县(市、区)政府', '市财政局']
+    """
+    spans = []
+    for s, e in _split(folded, start, end, rules.unit_separators + " \t\n"):
+        spans.extend(_split_conjunctions(folded, s, e, rules))
+    out = []
+    for s, e in spans:
+        while s < e and folded[s] in " \t(": 
+            if folded[s] == "(" and _matching_close(folded, s, e) is not None:
+                break
+            s += 1
+        while e > s and folded[e - 1] in " \t。.)" and not (folded[e - 1] == ")" and _depth(folded[s:e]) == 0):
+            e -= 1
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _split_conjunctions(folded: str, s: int, e: int, rules: Rules) -> list[tuple[int, int]]:
+    for conj in rules.conjunctions:
+        i = folded.find(conj, s, e)
+        while i > s:
+            left = folded[s:i]
+            if _depth(left) == 0 and _looks_like_unit(left, rules) and i + len(conj) < e:
+                return [(s, i)] + _split_conjunctions(folded, i + len(conj), e, rules)
+            i = folded.find(conj, i + 1, e)
+    return [(s, e)]
+
+
+def _inline_role(orig: str, folded: str, rules: Rules):
+    """市发展改革委（牵头） -> ('市发展改革委', 'lead')"""
+    name, fname = orig.strip(), folded.strip()
+    if fname.endswith(CLOSE):
+        start = _matching_open(fname, len(fname) - 1)
+        if start:
+            marker = fname[start + 1:-1].strip()
+            if marker in rules.inline_markers:
+                return name[:start].strip(), rules.inline_markers[marker]
+    return name, None
+
+
+def _looks_like_unit(name: str, rules: Rules) -> bool:
+    name = name.strip()
+    return name.endswith(rules.unit_suffixes) or name.startswith(("各", "有关", "相关"))
+
+
+def _plausible_name(name: str, rules: Rules) -> bool:
+    return 2 <= len(name) <= rules.max_name_length and not any(ch in name for ch in "。:“”《》")
+
+
+# --- brackets --------------------------------------------------------------------------------
+
+def _split(text: str, start: int, end: int, seps: str) -> list[tuple[int, int]]:
+    """Split text[start:end] at any of seps outside brackets."""
+    out, depth, s = [], 0, start
+    for i in range(start, end):
+        ch = text[i]
+        if ch == OPEN:
+            depth += 1
+        elif ch == CLOSE:
+            depth = max(0, depth - 1)
+        elif ch in seps and depth == 0:
+            if i > s:
+                out.append((s, i))
+            s = i + 1
+    if end > s:
+        out.append((s, end))
+    return out
+
+
+def _depth(text: str) -> int:
+    return text.count(OPEN) - text.count(CLOSE)
+
+
+def _matching_open(text: str, close: int) -> Optional[int]:
+    depth = 0
+    for i in range(close, -1, -1):
+        if text[i] == CLOSE:
+            depth += 1
+        elif text[i] == OPEN:
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _matching_close(text: str, open_: int, end: int) -> Optional[int]:
+    depth = 0
+    for i in range(open_, end):
+        if text[i] == OPEN:
+            depth += 1
+        elif text[i] == CLOSE:
+            depth -= 1
+            if depth == 0:
+                return i
+    return None

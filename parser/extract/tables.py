@@ -1,0 +1,253 @@
+"""Task tables: rows with real cells (.docx, .html, `a | b | c` lines) and tables flattened to
+one cell per line (a web page copied by hand), read by their header row."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import regex
+
+from ..rules import Rules
+from .clauses import split_names, _looks_like_unit
+from .deadlines import find_deadlines
+
+UNIT_KINDS = ("lead", "responsible", "support")
+BARE_NUMBER = regex.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
+
+
+@dataclass
+class Cell:
+    line: int
+    orig: str
+    folded: str
+
+
+@dataclass
+class Row:
+    """One task read from a table, before it becomes a model Task."""
+    number: Optional[str]
+    text: Cell
+    group: Optional[str] = None
+    units: list[tuple[Cell, str]] = field(default_factory=list)   # (cell, role)
+    deadline: Optional[Cell] = None
+    text_override: Optional[str] = None   # the row as printed, for one-line `a | b` rows
+
+
+def column_kind(folded: str, rules: Rules) -> Optional[str]:
+    """The kind of column a header cell names, or None.
+
+    >>> from parser.rules import load_rules
+    >>> r = load_rules()
+    >>> [column_kind(c, r) for c in ["序号", "责任科室", "时限要求", "形象进度(%)", "办公室"]]
+    ['number', 'responsible', 'deadline', 'ignore', None]
+    """
+    name = regex.sub(r"\s+", "", folded)
+    if not name or len(name) > 12:
+        return None
+    best = None
+    for kind, words in rules.columns.items():
+        for w in words:
+            if name == w:
+                return kind
+            if name.endswith(w) and len(w) >= 2 and (best is None or len(w) > best[1]):
+                best = (kind, len(w))
+    return best[0] if best else None
+
+
+def _exact_kind(folded: str, rules: Rules) -> Optional[str]:
+    name = regex.sub(r"\s+", "", folded)
+    return next((kind for kind, words in rules.columns.items() if name in words), None)
+
+
+def header_kinds(cells: list[str], rules: Rules) -> Optional[list[Optional[str]]]:
+    """Column kinds of a header row, merging a header split over two cells (牵头 / 市领导)."""
+    kinds: list[Optional[str]] = []
+    i = 0
+    while i < len(cells):
+        if i + 1 < len(cells):
+            merged = _exact_kind(cells[i] + cells[i + 1], rules)
+            if merged:
+                kinds.append(merged)
+                i += 2
+                continue
+        kinds.append(column_kind(cells[i], rules))
+        i += 1
+    return kinds
+
+
+def is_header(kinds: list[Optional[str]]) -> bool:
+    known = [k for k in kinds if k]
+    return (len(known) >= 2 and len(known) >= len(kinds) - 1
+            and "text" in known and any(k in UNIT_KINDS for k in known))
+
+
+def assign_text_columns(kinds: list[Optional[str]]) -> list[Optional[str]]:
+    """With two text-like columns, the first is the group: 工作任务 | 具体要求 -> group, text."""
+    texts = [i for i, k in enumerate(kinds) if k == "text"]
+    out = list(kinds)
+    for i in texts[:-1]:
+        out[i] = "group"
+    if not texts and "group" in out:
+        out[out.index("group")] = "text"
+    return out
+
+
+# --- rows with real cells --------------------------------------------------------------------
+
+def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Rules, *, inline: bool) -> list[Row]:
+    """Rows given as (line, printed line, cells, folded cells).  The first header row sets the
+    columns; rows before it and repeated header rows are skipped.  `inline` rows are `a | b`
+    lines of a text file, whose task text is the row as printed up to its first unit cell."""
+    kinds = None
+    out: list[Row] = []
+    group = None
+    for line, printed, cells, fcells in rows:
+        hk = header_kinds(fcells, rules)
+        if is_header(hk):
+            kinds = assign_text_columns(hk)
+            continue
+        if kinds is None:
+            continue
+        row = Row(None, Cell(line, "", ""))
+        first_unit_col = None
+        for i, kind in enumerate(kinds[:len(cells)]):
+            cell = Cell(line, cells[i].strip(), fcells[i].strip())
+            if not cell.orig:
+                continue
+            if kind == "number":
+                m = BARE_NUMBER.match(cell.folded)
+                row.number = m.group(1) if m else cell.orig
+            elif kind == "text":
+                row.text = cell
+            elif kind == "group":
+                group = cell.orig
+            elif kind in UNIT_KINDS:
+                first_unit_col = i if first_unit_col is None else first_unit_col
+                row.units.append((cell, kind))
+            elif kind == "deadline":
+                row.deadline = cell
+        row.group = group
+        if not row.text.orig:
+            continue
+        if inline and first_unit_col:
+            cut = _nth_separator(printed, first_unit_col)
+            if cut is not None:
+                row.text_override = printed[:cut].strip(" |\t")
+        out.append(row)
+    return out
+
+
+def _nth_separator(printed: str, n: int) -> Optional[int]:
+    pos = -1
+    for _ in range(n):
+        pos = printed.find("|", pos + 1)
+        if pos < 0:
+            return None
+    return pos
+
+
+# --- tables flattened to one cell per line ----------------------------------------------------
+
+def find_flat_header(cells: list[Cell], rules: Rules) -> Optional[tuple[int, int, list[str]]]:
+    """(start, end, kinds) of a header run of cells, one column name a cell, or None."""
+    i = 0
+    while i < len(cells):
+        j = i
+        while j < len(cells) and (column_kind(cells[j].folded, rules) or
+                                  (j + 1 < len(cells) and column_kind(cells[j].folded + cells[j + 1].folded, rules))):
+            j += 1
+        if j - i >= 3:
+            kinds = header_kinds([c.folded for c in cells[i:j]], rules)
+            if is_header(kinds):
+                return i, j, assign_text_columns(kinds)
+        i = max(j, i + 1)
+    return None
+
+
+def rows_from_flat(cells: list[Cell], kinds: list[str], rules: Rules) -> list[Row]:
+    """Rows of a flattened table: a row starts at a bare number cell (1, 2, 3 …); its cells are
+    then read in header order, a column of units taking as many unit-like cells as follow."""
+    starts = []
+    expected = 1
+    for i, c in enumerate(cells):
+        m = BARE_NUMBER.match(c.folded)
+        if m and int(m.group(1)) == expected:
+            starts.append(i)
+            expected += 1
+    if not starts:
+        return []
+    cols = [k for k in kinds if k not in ("number", "group")]
+    has_group = "group" in kinds
+    out: list[Row] = []
+    group = " ".join(c.orig for c in cells[:starts[0]]).strip() or None if has_group else None
+    for n, s in enumerate(starts):
+        e = starts[n + 1] if n + 1 < len(starts) else len(cells)
+        number = BARE_NUMBER.match(cells[s].folded).group(1)
+        body = cells[s + 1:e]
+        rows, next_group = _read_row(number, body, cols, has_group, rules)
+        for r in rows:
+            r.group = group
+        out.extend(rows)
+        if next_group:
+            group = next_group
+    return out
+
+
+def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, rules: Rules):
+    rows: list[Row] = []
+    next_group = None
+    if not body or "text" not in cols:
+        return rows, None
+    i = 0
+    while i < len(body):
+        row = Row(number, body[i])
+        if rows:  # a sub-row shares the number and, by row-span, the units
+            row.units = list(rows[0].units)
+        rows.append(row)
+        i += 1
+        j = cols.index("text") + 1
+        while i < len(body) and j < len(cols):
+            cell, kind = body[i], cols[j]
+            if kind in UNIT_KINDS:
+                if _deadline_like(cell, rules) and "deadline" in cols[j:]:
+                    j = cols.index("deadline", j)
+                    continue
+                if _unit_cell(cell, rules):
+                    row.units.append((cell, kind))
+                    i += 1
+                    continue
+                j += 1
+            elif kind == "deadline":
+                if _deadline_like(cell, rules) or len(cell.folded) <= 12:
+                    row.deadline = cell if _deadline_like(cell, rules) else None
+                    i += 1
+                j += 1
+            elif kind == "person":
+                if _unit_cell(cell, rules):
+                    j += 1
+                    continue
+                i += 1
+                j += 1
+            else:  # ignore: progress, remarks — the rest of the row
+                i = len(body)
+        # what is left: a sub-row (text then its own deadline) or the next row's group label
+        rest = body[i:]
+        if not rest:
+            break
+        if has_group and len(rest) == 1:
+            next_group = rest[0].orig
+            break
+        if len(rest) >= 2 and _deadline_like(rest[1], rules):
+            continue
+        break
+    return rows, next_group
+
+
+def _deadline_like(cell: Cell, rules: Rules) -> bool:
+    return len(cell.folded) <= 20 and bool(find_deadlines(cell.folded, rules, 2000, cell=True))
+
+
+def _unit_cell(cell: Cell, rules: Rules) -> bool:
+    spans = split_names(cell.folded, 0, len(cell.folded), rules)
+    return bool(spans) and len(cell.folded) <= 60 and all(
+        _looks_like_unit(cell.folded[s:e], rules) and e - s <= rules.max_name_length for s, e in spans)

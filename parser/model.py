@@ -1,0 +1,157 @@
+"""The plan model: typed, frozen records that carry every parsed fact with its source line.
+
+This is the one contract between stages (text -> plan -> documents); it imports nothing from
+the package.  `Plan.to_dict()` is the only serialiser; its shape is `data/plan.schema.json`.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal, Optional
+
+SCHEMA_VERSION = 1
+
+Role = Literal["lead", "responsible", "support"]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    """Where the plan was read from."""
+    path: str
+    sha256: str
+    format: str            # txt | docx | html
+    encoding: Optional[str]  # the detected text encoding; None for docx
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit named in an item's clause, as written, with its role."""
+    name: str
+    role: Role
+    canonical: Optional[str] = None  # the profile's name for it, when an alias was used
+
+
+@dataclass(frozen=True)
+class Deadline:
+    text: str                 # as printed: 年内, 6月底前
+    date: Optional[date]      # None when the document year is unknown
+    line: int
+
+
+@dataclass(frozen=True)
+class Target:
+    text: str                 # the phrase as printed: 新建15个绿色网点
+    indicator: str            # what is counted: 绿色网点
+    value: float              # fully expanded: 20万个 -> 200000
+    unit: str                 # without multiplier: 个
+    comparator: str           # >= <= < = ~
+    line: int
+
+
+@dataclass(frozen=True)
+class Task:
+    id: str
+    number: Optional[str]     # the numeral as printed, without punctuation
+    part: Optional[str]
+    section: Optional[str]
+    text: str                 # without numeral and unit clause
+    departments: tuple[Unit, ...]
+    deadline: Optional[Deadline]
+    targets: tuple[Target, ...]
+    line: int
+    clause: Optional[str] = None          # the unit clause as printed
+    mentions: tuple[str, ...] = ()        # units named inside the text (由X会同Y…)
+
+
+@dataclass(frozen=True)
+class ListItem:
+    """A numbered item that assigns no unit (a list of key works): plan content, not a task."""
+    number: Optional[str]
+    part: Optional[str]
+    section: Optional[str]
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Part:
+    title: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    source: SourceInfo
+    title: Optional[str]
+    issuer: Optional[str]
+    recipients: tuple[str, ...]
+    date: Optional[date]
+    year: Optional[int]
+    publication: Optional[str]
+    parts: tuple[Part, ...]
+    targets: tuple[Target, ...]          # plan-wide targets (主要工作目标)
+    items: tuple[ListItem, ...]          # numbered items that carry no unit
+    tasks: tuple[Task, ...]
+    warnings: tuple[Warning, ...] = field(default=())
+
+    def to_dict(self) -> dict:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "source": _plain(self.source),
+            "title": self.title,
+            "issuer": self.issuer,
+            "recipients": list(self.recipients),
+            "date": _iso(self.date),
+            "year": self.year,
+            "publication": self.publication,
+            "parts": [_plain(p) for p in self.parts],
+            "targets": [_target(t) for t in self.targets],
+            "items": [_plain(i) for i in self.items],
+            "tasks": [_task(t) for t in self.tasks],
+            "warnings": [_plain(w) for w in self.warnings],
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=2) + "\n"
+
+
+def _iso(d: Optional[date]) -> Optional[str]:
+    return d.isoformat() if d else None
+
+
+def _plain(obj) -> dict:
+    return dict(obj.__dict__)
+
+
+def _number(v: float):
+    return int(v) if float(v).is_integer() else v
+
+
+def _target(t: Target) -> dict:
+    return {"text": t.text, "indicator": t.indicator, "value": _number(t.value), "unit": t.unit,
+            "comparator": t.comparator, "line": t.line}
+
+
+def _task(t: Task) -> dict:
+    return {
+        "id": t.id,
+        "number": t.number,
+        "part": t.part,
+        "section": t.section,
+        "text": t.text,
+        "departments": [{k: v for k, v in u.__dict__.items() if v is not None} for u in t.departments],
+        "deadline": None if t.deadline is None else {
+            "text": t.deadline.text, "date": _iso(t.deadline.date), "line": t.deadline.line},
+        "targets": [_target(x) for x in t.targets],
+        "line": t.line,
+        "clause": t.clause,
+        "mentions": list(t.mentions),
+    }

@@ -1,0 +1,54 @@
+"""Length-preserving text folding, so rules match whatever form the document uses.
+
+`fold()` maps full-width ASCII to half-width, ideographic space to a space and traditional
+characters to simplified, one character for one, so an offset in the folded text is the same
+offset in the original: rules match folded text, output slices the original.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+
+def fold_table(t2s: Mapping[str, str]) -> dict[int, str]:
+    """The translation table for `fold`.
+
+    >>> fold("（办公室牵头）", fold_table({}))
+    '(办公室牵头)'
+    >>> fold("負責科室", fold_table({"負": "负", "責": "责"}))
+    '负责科室'
+    """
+    table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}  # ！..～ -> !..~
+    table[0x3000] = " "
+    table[0xA0] = " "
+    table[ord("．")] = "."
+    for trad, simp in t2s.items():
+        table[ord(trad)] = simp
+    return table
+
+
+def fold(text: str, table: dict[int, str]) -> str:
+    folded = text.translate(table)
+    assert len(folded) == len(text)  # offsets must survive folding
+    return folded
+
+
+def chinese_number(text: str, digits: Mapping[str, int], multipliers: Mapping[str, int]) -> int | None:
+    """Value of a Chinese numeral of up to four digits, or None.
+
+    >>> d = {"一": 1, "二": 2, "两": 2, "三": 3, "五": 5, "六": 6, "零": 0, "九": 9}
+    >>> m = {"十": 10, "百": 100, "千": 1000}
+    >>> [chinese_number(s, d, m) for s in ["六", "十", "十五", "二十三", "一百零九", "x"]]
+    [6, 10, 15, 23, 109, None]
+    """
+    if not text:
+        return None
+    total, current = 0, None
+    for ch in text:
+        if ch in digits:
+            current = digits[ch]
+        elif ch in multipliers:
+            total += (1 if current is None else current) * multipliers[ch]
+            current = None
+        else:
+            return None
+    return total + (current or 0)

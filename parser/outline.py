@@ -1,0 +1,470 @@
+"""From numbered lines to a plan: parts, sections, items, tasks and the document's warnings.
+
+Reads the lines in order and keeps, for every text it joins, the line each character came
+from, so a task's `line` is the line of its first character.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Optional
+
+import regex
+
+from .extract.clauses import Clause, clause_line, find_clause, split_names
+from .extract.deadlines import find_deadlines, pick_deadline
+from .extract.header import read_header
+from .extract.numbering import Numeral, match_numeral
+from .extract.tables import (UNIT_KINDS, Cell, Row, find_flat_header, header_kinds, is_header,
+                             rows_from_cells, rows_from_flat)
+from .extract.targets import find_targets
+from .model import Deadline, ListItem, Part, Plan, SourceInfo, Target, Task, Unit, Warning
+from .normalize import fold
+from .rules import Rules
+from .sources import Line
+
+TERMINAL = "。；;!?！？"
+HEADING_MAX = 40          # a numbered line this short with no full stop closes itself (一、深化党建引领)
+INLINE_MIN = 120          # only lines this long are searched for items run together on one line
+INLINE_ITEM = regex.compile(r"(?:(?<=^)|(?<=[\s。;；!?]))(\d{1,3})[.、](?!\d)")
+
+
+@dataclass
+class Seg:
+    line: int
+    orig: str
+    folded: str
+
+
+@dataclass
+class Node:
+    """A numbered item or an unnumbered paragraph, possibly over several lines."""
+    segs: list[Seg]
+    numeral: Optional[Numeral] = None
+    clause: Optional[Clause] = None
+    attached: bool = False             # the clause came on a line of its own
+    closed: bool = False
+    row: Optional[Row] = None          # set when the node is a table row
+
+    @property
+    def orig(self) -> str:
+        return "".join(s.orig for s in self.segs)
+
+    @property
+    def folded(self) -> str:
+        return "".join(s.folded for s in self.segs)
+
+    def line_at(self, offset: int) -> int:
+        for s in self.segs:
+            if offset < len(s.orig):
+                return s.line
+            offset -= len(s.orig)
+        return self.segs[-1].line
+
+
+@dataclass
+class State:
+    rules: Rules
+    first_leads: bool
+    nodes: list = field(default_factory=list)
+
+
+def build_plan(lines: list[Line], info: SourceInfo, rules: Rules, *, unit_names=None) -> Plan:
+    """The whole plan from a document's lines."""
+    orig = [l.text.rstrip() for l in lines]
+    folded = [fold(t, rules.fold) for t in orig]
+    header = read_header(orig, folded, rules)
+    whole = "\n".join(folded)
+    first_leads = any(p.search(whole) for p in rules.first_listed_leads)
+    st = State(rules, first_leads)
+
+    segs: list[tuple[int, Seg, Optional[tuple]]] = []
+    for i, line in enumerate(lines):
+        if i in header.consumed or any(p.search(folded[i]) for p in rules.chrome):
+            segs.append((i, Seg(line.number, "", ""), None))
+            continue
+        for seg in _split_inline(Seg(line.number, orig[i], folded[i]), rules):
+            segs.append((i, seg, line.cells))
+    nodes = _nodes(segs, st)
+    return _assemble(nodes, header, info, rules, unit_names)
+
+
+# --- lines to nodes --------------------------------------------------------------------------
+
+def _split_inline(seg: Seg, rules: Rules) -> list[Seg]:
+    """Items run together on one long line (a page copied as one paragraph): ` 1.… 2.… 3.…`."""
+    if len(seg.folded) < INLINE_MIN:
+        return [seg]
+    cuts, expected = [], None
+    for m in INLINE_ITEM.finditer(seg.folded):
+        v = int(m.group(1))
+        if expected is None and v == 1 or v == expected:
+            cuts.append(m.start())
+            expected = v + 1
+    if len(cuts) < 2:
+        return [seg]
+    bounds = ([0] if cuts[0] > 0 else []) + cuts + [len(seg.folded)]
+    return [Seg(seg.line, seg.orig[a:b], seg.folded[a:b]) for a, b in zip(bounds, bounds[1:]) if b > a]
+
+
+def _nodes(segs, st: State) -> list[Node]:
+    rules = st.rules
+    nodes: list[Node] = []
+    table_rows: list = []
+    current: Optional[Node] = None
+
+    def flush_table():
+        nonlocal table_rows
+        if table_rows:
+            inline = table_rows[0][4]
+            rows = rows_from_cells([r[:4] for r in table_rows], rules, inline=inline)
+            if rows:
+                nodes.extend(Node([Seg(r.text.line, r.text.orig, r.text.folded)], row=r, closed=True) for r in rows)
+            else:  # not a task table after all: keep its lines as text
+                nodes.extend(Node([Seg(r[0], r[1], fold(r[1], rules.fold))], closed=True) for r in table_rows)
+        table_rows = []
+
+    flat = _flat_table(segs, rules)
+    stop = flat[0] if flat else len(segs)
+    for idx, (i, seg, cells) in enumerate(segs[:stop]):
+        row_cells = _cells(seg, cells, rules)
+        if row_cells is not None:
+            if current:
+                current.closed = True
+                current = None
+            table_rows.append((seg.line, seg.orig, row_cells[0], row_cells[1], cells is None))
+            continue
+        flush_table()
+        f = seg.folded.strip()
+        if not f or f == "|":
+            if current and _complete(current):
+                current.closed = True
+            continue
+        numeral = match_numeral(seg.folded.lstrip(), rules)
+        if numeral:
+            lead = len(seg.folded) - len(seg.folded.lstrip())
+            seg = Seg(seg.line, seg.orig[lead:], seg.folded[lead:])
+            current = Node([seg], numeral)
+            nodes.append(current)
+            continue
+        last = nodes[-1] if nodes else None
+        if last is not None and last.clause is None and last.row is None and not _is_heading_like(last):
+            c = clause_line(seg.orig, seg.folded, rules, first_leads=st.first_leads)
+            if c and c.units:
+                last.clause = c
+                last.attached = True
+                last.closed = True
+                current = None
+                continue
+        if current is not None and not current.closed and not _complete(current):
+            current.segs.append(seg)
+            continue
+        current = Node([seg])
+        nodes.append(current)
+    flush_table()
+    if flat:
+        nodes.extend(flat[1])
+    return nodes
+
+
+def _cells(seg: Seg, cells, rules: Rules):
+    """Cells of a table row: real cells, or an `a | b | c` line of a text file."""
+    if cells is not None:
+        return list(cells), [fold(c, rules.fold) for c in cells]
+    if seg.folded.count("|") >= 2:
+        parts = seg.orig.split("|") if "|" in seg.orig else seg.folded.split("|")
+        fparts = seg.folded.split("|")
+        if len(parts) == len(fparts) and sum(1 for p in fparts if p.strip()) >= 2:
+            while parts and not fparts[-1].strip():
+                parts.pop(); fparts.pop()
+            return parts, fparts
+    return None
+
+
+def _flat_table(segs, rules: Rules):
+    """A table flattened to one cell a line: (index of its first segment, row nodes) or None."""
+    cells, where = [], []
+    for k, (i, seg, cells_) in enumerate(segs):
+        f = seg.folded.strip()
+        if f and f != "|" and cells_ is None:
+            cells.append(Cell(seg.line, seg.orig.strip(), f))
+            where.append(k)
+    found = find_flat_header(cells, rules)
+    if not found:
+        return None
+    start, end, kinds = found
+    rows = rows_from_flat(cells[end:], kinds, rules)
+    if not rows:
+        return None
+    nodes = [Node([Seg(r.text.line, r.text.orig, r.text.folded)], row=r, closed=True) for r in rows]
+    return where[start], nodes
+
+
+def _complete(node: Node) -> bool:
+    f = node.folded.rstrip()
+    if node.clause is not None or not f:
+        return True
+    if f[-1] in TERMINAL or f.endswith((":", ")")):
+        return True
+    return len(f) <= HEADING_MAX
+
+
+def _is_heading_like(node: Node) -> bool:
+    return node.numeral is not None and node.numeral.style in ("cn", "cn-paren") and len(node.folded) <= HEADING_MAX
+
+
+# --- nodes to the plan -----------------------------------------------------------------------
+
+def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, unit_names) -> Plan:
+    doc = rules.doc
+    part: Optional[str] = None
+    parts: list[Part] = []
+    stack: list[tuple[str, str]] = []     # (style, heading text)
+    tasks: list[Task] = []
+    items: list[ListItem] = []
+    plan_targets: list[Target] = []
+    warnings: list[Warning] = []
+    numbered: list[tuple[Node, bool, int]] = []  # (node, is_heading, part index) for numbering checks
+    year = header.year
+    after_attachment = False
+
+    for n, node in enumerate(nodes):
+        orig, folded = node.orig, node.folded
+        if node.row is not None:
+            task = _row_task(node.row, part, stack, rules, year)
+            if task:
+                tasks.append(task)
+            continue
+        if node.numeral is None and node.clause is None and not node.attached:
+            node.clause = find_clause(orig, folded, rules) if _trailing_clause_candidate(folded) else None
+        if node.numeral is None and node.clause is None:
+            text = folded.strip()
+            if rules.attachment.match(text):
+                after_attachment = True
+                rest = rules.attachment.sub("", text)
+                if rest and _part_title(rest, doc, True):
+                    part = orig.strip()[len(text) - len(rest):]
+                    parts.append(Part(part, node.segs[0].line)); stack = []
+                continue
+            if _part_title(text, doc, after_attachment):
+                prev = nodes[n - 1] if n else None
+                title = orig.strip()
+                if prev is not None and prev.numeral is None and prev.clause is None and prev.row is None \
+                        and parts and parts[-1].title == prev.orig.strip() and prev.segs[-1].line == node.segs[0].line - 1:
+                    title = parts.pop().title + title
+                elif prev is not None and prev.numeral is None and prev.clause is None and prev.row is None \
+                        and len(prev.folded.strip()) <= 30 and not prev.folded.strip().endswith(tuple(TERMINAL + ":")) \
+                        and prev.segs[-1].line == node.segs[0].line - 1:
+                    title = prev.orig.strip() + title
+                part = title
+                parts.append(Part(part, (prev.segs[0].line if title != orig.strip() else node.segs[0].line)))
+                stack = []
+                after_attachment = False
+                continue
+            if any(text.startswith(k) for k in doc["plan_target_keys"]):
+                plan_targets.extend(find_targets(orig, folded, rules, node.segs[0].line))
+            continue
+        numeral = node.numeral
+        start = numeral.end if numeral else len(orig) - len(orig.lstrip())
+        if node.clause is None and numeral is not None:
+            node.clause = find_clause(orig[start:], folded[start:], rules)
+            if node.clause:
+                node.clause = Clause(node.clause.start + start, node.clause.units, node.clause.deadline)
+        if node.clause is None:
+            if _heading(nodes, n, rules):
+                _push(stack, numeral.style, _heading_text(orig[start:]))
+                numbered.append((node, True, len(parts)))
+            else:
+                items.append(ListItem(numeral.text, part, _section(stack), orig[start:].strip(), node.segs[0].line))
+                numbered.append((node, False, len(parts)))
+            continue
+        if numeral is not None:
+            numbered.append((node, False, len(parts)))
+        c = node.clause
+        text_end = c.start if not node.attached else len(orig)
+        text = orig[start:text_end].strip()
+        ftext = folded[start:text_end].strip()
+        lead = len(orig[start:text_end]) - len(orig[start:text_end].lstrip())
+        line = node.line_at(start + lead)
+        tasks.append(_task(numeral.text if numeral else None, part, _section(stack), text, ftext, c,
+                           orig[c.start:].strip() if not node.attached else None, line, node, rules, year))
+
+    warnings.extend(_numbering_warnings(numbered))
+    warnings.extend(_unitless_warnings(numbered, nodes))
+    tasks = _with_ids(tasks)
+    warnings.sort(key=lambda w: w.line)
+    return Plan(info, header.title, header.issuer, header.recipients, header.date, year, header.publication,
+                tuple(parts), tuple(plan_targets), tuple(items), tuple(tasks), tuple(warnings))
+
+
+def _trailing_clause_candidate(folded: str) -> bool:
+    f = folded.rstrip(" 。;；,，")
+    return f.endswith(")")
+
+
+def _part_title(text: str, doc, after_attachment: bool) -> bool:
+    t = regex.sub(r"\s+", "", text)
+    if not t or len(t) > doc["part_max_length"] or any(ch in t for ch in TERMINAL + ",:，"):
+        return False
+    return t.endswith(tuple(doc["part_endings"])) or (after_attachment and len(t) >= 6)
+
+
+def _heading(nodes: list[Node], n: int, rules: Rules) -> bool:
+    """A numbered line without a clause heads a section when the next numbered line is of
+    another style (一、 over 1.), or when it is a short 一、/（一） line."""
+    node = nodes[n]
+    nxt = next((m for m in nodes[n + 1:] if m.numeral is not None or m.row is not None or m.clause is not None), None)
+    if nxt is not None and (nxt.numeral is None or nxt.numeral.style != node.numeral.style):
+        return True
+    return _is_heading_like(node)
+
+
+def _heading_text(text: str) -> str:
+    return text.strip().rstrip("。：:；;").strip()
+
+
+def _push(stack: list, style: str, text: str) -> None:
+    for i, (s, _) in enumerate(stack):
+        if s == style:
+            del stack[i:]
+            break
+    stack.append((style, text))
+
+
+def _section(stack) -> Optional[str]:
+    return stack[-1][1] if stack else None
+
+
+def _task(number, part, section, text, ftext, clause: Clause, clause_text, line, node: Node, rules: Rules, year) -> Task:
+    found = find_deadlines(ftext, rules, year)
+    if clause.deadline:
+        found += find_deadlines(fold(clause.deadline, rules.fold), rules, year, cell=True)
+    deadline = _deadline(found, ftext, clause.deadline, rules, line)
+    targets = find_targets(text, ftext, rules, line)
+    return Task("", number, part, section, text, clause.units, deadline, tuple(targets), line, clause_text)
+
+
+def _deadline(found, ftext: str, clause_deadline: Optional[str], rules: Rules, line: int) -> Optional[Deadline]:
+    pick = pick_deadline(found)
+    if pick is None:
+        return None
+    if clause_deadline and pick.start >= 0 and pick in found[len(found) - 1:] and clause_deadline:
+        src = fold(clause_deadline, rules.fold)
+        if src[pick.start:pick.end] and len(found) and found[-1] is pick and pick.end <= len(src):
+            return Deadline(clause_deadline[pick.start:pick.end], pick.date, line)
+    return Deadline(ftext[pick.start:pick.end], pick.date, line)
+
+
+def _row_task(row: Row, part, stack, rules: Rules, year) -> Optional[Task]:
+    units: list[Unit] = []
+    for cell, role in row.units:
+        for s, e in split_names(cell.folded, 0, len(cell.folded), rules):
+            name = cell.orig[s:e].strip()
+            if name:
+                units.append(Unit(name, role))
+    if not units:
+        return None
+    text = row.text_override or row.text.orig
+    ftext = fold(text, rules.fold)
+    deadline = None
+    if row.deadline is not None:
+        found = find_deadlines(row.deadline.folded, rules, year, cell=True)
+        pick = pick_deadline(found)
+        if pick:
+            deadline = Deadline(row.deadline.orig[pick.start:pick.end] if pick.end <= len(row.deadline.orig)
+                                else row.deadline.orig, pick.date, row.deadline.line)
+    if deadline is None:
+        pick = pick_deadline(find_deadlines(ftext, rules, year))
+        if pick:
+            deadline = Deadline(text[pick.start:pick.end], pick.date, row.text.line)
+    section = row.group or _section(stack)
+    targets = find_targets(text, ftext, rules, row.text.line)
+    return Task("", row.number, part, section, text, tuple(units), deadline, tuple(targets), row.text.line,
+                " / ".join(c.orig for c, _ in row.units))
+
+
+def _with_ids(tasks: list[Task]) -> list[Task]:
+    """Stable ids from the task's own text: renumbering or adding other tasks keeps them."""
+    seen: dict[str, int] = {}
+    out = []
+    for t in tasks:
+        key = regex.sub(r"[\s\p{P}]+", "", t.text)
+        base = "t" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+        seen[base] = seen.get(base, 0) + 1
+        tid = base if seen[base] == 1 else f"{base}-{seen[base]}"
+        out.append(Task(tid, t.number, t.part, t.section, t.text, t.departments, t.deadline, t.targets, t.line,
+                        t.clause, t.mentions))
+    return out
+
+
+# --- warnings about the document itself ---------------------------------------------------------
+
+def _numbering_warnings(numbered) -> list[Warning]:
+    """Repeated or skipped numerals: within a part, per numeral style and parent heading."""
+    raw: list[tuple[str, Node, Node]] = []   # (kind, node, previous)
+    last: dict = {}
+    parents: dict = {}
+    heading_of: dict = {}
+    for node, is_heading, part in numbered:
+        style, value = node.numeral.style, node.numeral.value
+        if value is None:
+            continue
+        key = (part, style)
+        parent = tuple(sorted((s, id(h)) for s, h in heading_of.items() if s != style and (part, s) in last))
+        if is_heading:
+            heading_of[style] = node
+        prev = last.get(key)
+        if prev is not None:
+            pv = prev.numeral.value
+            same_parent = parents.get(key) == parent
+            if value == pv:
+                raw.append(("repeated", node, prev))
+            elif value > pv + 1 and (same_parent or value != 1):
+                raw.append(("skipped", node, prev))
+            elif value < pv and same_parent and value != 1:
+                raw.append(("repeated", node, prev))
+        last[key] = node
+        parents[key] = parent
+    heading_nodes = {id(n) for n, h, _ in numbered if h}
+    out: list[Warning] = []
+    skip_next = set()
+    for k, (kind, node, prev) in enumerate(raw):
+        if id(node) in skip_next:
+            continue
+        what = "section" if id(node) in heading_nodes else "item"
+        nxt = raw[k + 1] if k + 1 < len(raw) else None
+        if kind == "skipped" and nxt and nxt[0] == "repeated" and nxt[2] is node \
+                and node.numeral.value == prev.numeral.value + 2:
+            # 四、 六、 六、: the first 六 stands where 五 belongs — one misprint, one warning
+            skip_next.add(id(nxt[1]))
+            out.append(Warning(f"{what}-number-repeated", nxt[1].segs[0].line,
+                               f"{what} numeral {nxt[1].numeral.text} repeats line {node.segs[0].line}; "
+                               f"the one at line {node.segs[0].line} probably stands for the missing number "
+                               f"{prev.numeral.value + 1}"))
+            continue
+        if kind == "repeated":
+            out.append(Warning(f"{what}-number-repeated", node.segs[0].line,
+                               f"{what} numeral {node.numeral.text} repeats the numeral of line {prev.segs[0].line}"))
+        else:
+            out.append(Warning(f"{what}-number-skipped", node.segs[0].line,
+                               f"{what} numeral {node.numeral.text} follows {prev.numeral.text} (line "
+                               f"{prev.segs[0].line}); a number is missing"))
+    return out
+
+
+def _unitless_warnings(numbered, nodes) -> list[Warning]:
+    """An item with no unit clause in a run of items where the others have one."""
+    out = []
+    runs: dict = {}
+    for node, is_heading, part in numbered:
+        if is_heading:
+            continue
+        runs.setdefault((part, node.numeral.style), []).append(node)
+    for run in runs.values():
+        with_clause = [n for n in run if n.clause is not None]
+        if len(run) >= 3 and len(with_clause) >= 0.6 * len(run):
+            for n in run:
+                if n.clause is None:
+                    out.append(Warning("item-without-unit", n.segs[0].line,
+                                       f"item {n.numeral.text} names no unit, unlike the other items of its list"))
+    return out

@@ -1,0 +1,263 @@
+"""The only reader of inputs: turns a .txt, .docx or .html file into numbered lines.
+
+What `line` means, per format (every task's `line` points here):
+- .txt:  the 1-based text line.
+- .docx: the 1-based ordinal of the body's blocks in document order: each paragraph is one
+         line and each table row is one line, whose `cells` hold the row's cell texts.
+- .html: the 1-based ordinal of the article's text blocks (paragraphs, headings, list items,
+         table rows with their cells), after navigation, scripts and footer are dropped.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Optional
+
+from .errors import SourceError
+from .model import SourceInfo
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
+HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
+DOCX_SUFFIXES = {".docx"}
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+    cells: Optional[tuple[str, ...]] = None   # a table row's cells, when the source has real cells
+
+
+@dataclass(frozen=True)
+class Document:
+    lines: tuple[Line, ...]
+    info: SourceInfo
+
+
+def read_document(path: Path | str) -> Document:
+    """Read a circular from disk.
+
+    Raises SourceError for a missing, empty, binary or corrupt file, or an unknown kind.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise SourceError(f"{path}: is a directory, not a file") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read ({exc.strerror})") from None
+    return read_bytes(data, name=str(path))
+
+
+def read_bytes(data: bytes, name: str = "<input>") -> Document:
+    """Read a circular from bytes; the kind comes from the content, then the name's suffix."""
+    if not data.strip():
+        raise SourceError(f"{name}: the file is empty")
+    suffix = Path(name).suffix.lower()
+    sha = hashlib.sha256(data).hexdigest()
+    if data[:4] == b"PK\x03\x04" or suffix in DOCX_SUFFIXES:
+        lines = _docx_lines(data, name)
+        return Document(lines, SourceInfo(name, sha, "docx", None))
+    text, encoding = decode_text(data, name)
+    if suffix in HTML_SUFFIXES or _looks_like_html(text):
+        return Document(_html_lines(text, name), SourceInfo(name, sha, "html", encoding))
+    if suffix not in TEXT_SUFFIXES and suffix not in {".csv", ".log"}:
+        raise SourceError(f"{name}: unsupported kind of file '{suffix}'; give a .txt, .docx or .html circular")
+    lines = tuple(Line(i, t) for i, t in enumerate(_split_lines(text), 1))
+    return Document(lines, SourceInfo(name, sha, "txt", encoding))
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str]:
+    """Decode text bytes, detecting the encoding: UTF-8 (BOM or not), UTF-16 with BOM, GB18030.
+
+    Raises SourceError when the bytes are not text in any of them.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return _checked(data[3:].decode("utf-8", errors="strict"), name), "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return _checked(data.decode("utf-16"), name), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data:
+        raise SourceError(f"{name}: binary data, not a text circular (give a .txt, .docx or .html file)")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return _checked(data.decode(encoding), name), encoding
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes  # only for the rare file that is neither
+
+    best = from_bytes(data).best()
+    if best is None:
+        raise SourceError(f"{name}: not text in any known encoding (give a .txt, .docx or .html file)")
+    return _checked(str(best), name), best.encoding
+
+
+def _checked(text: str, name: str) -> str:
+    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f\v")
+    if controls > max(8, len(text) // 100):
+        raise SourceError(f"{name}: binary data, not a text circular (give a .txt, .docx or .html file)")
+    return text
+
+
+def _split_lines(text: str) -> list[str]:
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip()[:500].lower()
+    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
+
+
+# --- .docx -------------------------------------------------------------------------------
+
+def _docx_lines(data: bytes, name: str) -> tuple[Line, ...]:
+    try:
+        import docx
+        from docx.oxml.ns import qn
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise SourceError(f"{name}: not a readable .docx file ({exc})") from None
+    except Exception as exc:  # lxml and python-docx raise many kinds on a corrupt package
+        raise SourceError(f"{name}: not a readable .docx file ({type(exc).__name__})") from None
+    lines: list[Line] = []
+    body = document.element.body
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            lines.append(Line(len(lines) + 1, _paragraph_text(child)))
+        elif child.tag == qn("w:tbl"):
+            for row in child.iter(qn("w:tr")):
+                cells = []
+                for tc in row.iterchildren(qn("w:tc")):
+                    paras = [_paragraph_text(p) for p in tc.iter(qn("w:p"))]
+                    cells.append("\n".join(p for p in paras if p.strip()).strip())
+                lines.append(Line(len(lines) + 1, " | ".join(cells), tuple(cells)))
+    return tuple(lines)
+
+
+def _paragraph_text(p) -> str:
+    from docx.oxml.ns import qn
+    parts = []
+    for node in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
+        if node.tag == qn("w:t"):
+            parts.append(node.text or "")
+        elif node.tag == qn("w:tab"):
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+# --- .html -------------------------------------------------------------------------------
+
+_BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "section",
+          "article", "ul", "ol", "dd", "dt", "blockquote", "pre", "center", "hr", "tbody"}
+_SKIP = {"script", "style", "noscript", "iframe", "nav", "header", "footer", "form", "select",
+         "button", "template", "svg", "head", "aside"}
+_CHROME = re.compile(r"nav|menu|footer|header|breadcrumb|crumb|share|sidebar|toolbar|copyright|banner", re.I)
+_CONTENT = re.compile(r"content|article|zoom|trs_?editor|detail|main-?text|zw|text", re.I)
+
+
+class _HtmlText(HTMLParser):
+    """Collects text blocks, table rows with cells, and which blocks sit inside the article."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.blocks: list[tuple[str, Optional[tuple[str, ...]], bool]] = []
+        self.stack: list[tuple[str, bool, bool]] = []   # (tag, skipped, content)
+        self.buf: list[str] = []
+        self.row: Optional[list[str]] = None
+        self.cell: Optional[list[str]] = None
+        self.title: str = ""
+        self._in_title = False
+
+    def _skipping(self) -> bool:
+        return any(s for _, s, _ in self.stack)
+
+    def _in_content(self) -> bool:
+        return any(c for _, _, c in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        marker = f"{a.get('id', '')} {a.get('class', '')}"
+        if tag == "title":
+            self._in_title = True
+        if tag in ("br", "hr", "img", "meta", "link", "input"):
+            if tag in ("br", "hr"):
+                self._flush()
+            return
+        skipped = tag in _SKIP or bool(_CHROME.search(marker) and not _CONTENT.search(marker))
+        self.stack.append((tag, skipped, bool(_CONTENT.search(marker)) and tag in ("div", "article", "section", "td")))
+        if tag == "tr":
+            self._flush()
+            self.row = []
+        elif tag in ("td", "th") and self.row is not None:
+            self.cell = []
+        elif tag in _BLOCK:
+            self._flush()
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+        if tag in ("td", "th") and self.cell is not None and self.row is not None:
+            self.row.append(re.sub(r"\s+", " ", "".join(self.cell)).strip())
+            self.cell = None
+        elif tag == "tr" and self.row is not None:
+            if any(self.row) and not self._skipping():
+                self.blocks.append((" | ".join(self.row), tuple(self.row), self._in_content()))
+            self.row = None
+        elif tag in _BLOCK:
+            self._flush()
+        while self.stack:
+            t, _, _ = self.stack.pop()
+            if t == tag:
+                break
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+            return
+        if self._skipping():
+            return
+        if self.cell is not None:
+            self.cell.append(data)
+        else:
+            self.buf.append(data)
+
+    def _flush(self):
+        text = re.sub(r"[ \t\r\n]+", " ", "".join(self.buf)).strip()
+        self.buf = []
+        if text and not self._skipping():
+            self.blocks.append((text, None, self._in_content()))
+
+    def close(self):
+        super().close()
+        self._flush()
+
+
+def _html_lines(text: str, name: str) -> tuple[Line, ...]:
+    parser = _HtmlText()
+    try:
+        parser.feed(text)
+        parser.close()
+    except Exception as exc:  # html.parser is lenient; this is a last resort
+        raise SourceError(f"{name}: not readable as HTML ({exc})") from None
+    blocks = parser.blocks
+    content = [b for b in blocks if b[2]]
+    if sum(len(b[0]) for b in content) > 200:
+        blocks = content
+        title = parser.title.strip()
+        if title and not any(title.startswith(b[0]) or b[0].startswith(title) for b in blocks[:3]):
+            blocks = [(title, None, True)] + blocks
+    if not blocks:
+        raise SourceError(f"{name}: the page has no article text")
+    return tuple(Line(i, t, cells) for i, (t, cells, _) in enumerate(blocks, 1))
