@@ -224,7 +224,8 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, unit_na
     items: list[ListItem] = []
     plan_targets: list[Target] = []
     warnings: list[Warning] = []
-    numbered: list[tuple[Node, bool, int]] = []  # (node, is_heading, part index) for numbering checks
+    # (node, is_heading, (part index, headings above)) for the numbering checks
+    numbered: list[tuple[Node, bool, tuple]] = []
     year = header.year
     after_attachment = False
 
@@ -273,13 +274,13 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, unit_na
         if node.clause is None:
             if _heading(nodes, n, rules):
                 _push(stack, numeral.style, _heading_text(orig[start:]))
-                numbered.append((node, True, len(parts)))
+                numbered.append((node, True, (len(parts), tuple(stack))))
             else:
                 items.append(ListItem(numeral.text, part, _section(stack), orig[start:].strip(), node.segs[0].line))
-                numbered.append((node, False, len(parts)))
+                numbered.append((node, False, (len(parts), tuple(stack))))
             continue
         if numeral is not None:
-            numbered.append((node, False, len(parts)))
+            numbered.append((node, False, (len(parts), tuple(stack))))
         c = node.clause
         text_end = c.start if not node.attached else len(orig)
         text = orig[start:text_end].strip()
@@ -405,7 +406,7 @@ def _numbering_warnings(numbered) -> list[Warning]:
     last: dict = {}
     parents: dict = {}
     heading_of: dict = {}
-    for node, is_heading, part in numbered:
+    for node, is_heading, (part, _) in numbered:
         style, value = node.numeral.style, node.numeral.value
         if value is None:
             continue
@@ -456,10 +457,10 @@ def _unitless_warnings(numbered, nodes) -> list[Warning]:
     """An item with no unit clause in a run of items where the others have one."""
     out = []
     runs: dict = {}
-    for node, is_heading, part in numbered:
+    for node, is_heading, place in numbered:
         if is_heading:
             continue
-        runs.setdefault((part, node.numeral.style), []).append(node)
+        runs.setdefault((place, node.numeral.style), []).append(node)
     for run in runs.values():
         with_clause = [n for n in run if n.clause is not None]
         if len(run) >= 3 and len(with_clause) >= 0.6 * len(run):
