@@ -315,7 +315,9 @@ def _heading(nodes: list[Node], n: int, rules: Rules) -> bool:
     another style (一、 over 1.), or when it is a short 一、/（一） line."""
     node = nodes[n]
     nxt = next((m for m in nodes[n + 1:] if m.numeral is not None or m.row is not None or m.clause is not None), None)
-    if nxt is not None and (nxt.numeral is None or nxt.numeral.style != node.numeral.style):
+    prev = next((m for m in reversed(nodes[:n]) if m.numeral is not None), None)
+    in_list = prev is not None and prev.numeral.style == node.numeral.style and prev.clause is None
+    if nxt is not None and (nxt.numeral is None or nxt.numeral.style != node.numeral.style) and not in_list:
         return True
     return _is_heading_like(node)
 

@@ -34,17 +34,19 @@ def find_deadlines(folded: str, rules: Rules, year: Optional[int], *, cell: bool
     [None]
     """
     hits: list[Found] = []
+    ignored: list[tuple[int, int]] = []   # 实施期限至2025年底: no part of it is a deadline
     for phrase in rules.deadlines:
         if phrase.scope == "cell" and not cell:
             continue
         for m in phrase.pattern.finditer(folded):
             if any(folded[:m.start()].endswith(w) for w in rules.deadline_ignored_before):
+                ignored.append((m.start(), m.end()))
                 continue
             hits.append(Found(m.start(), m.end(), _date(m, phrase.meaning, year, rules)))
     hits.sort(key=lambda f: (f.start, -(f.end - f.start)))
     out: list[Found] = []
     for h in hits:
-        if out and h.start < out[-1].end:
+        if out and h.start < out[-1].end or any(a < h.end and h.start < b for a, b in ignored):
             continue
         out.append(h)
     return out

@@ -70,7 +70,10 @@ def read_header(orig: list[str], folded: list[str], rules: Rules) -> Header:
     for i in nonblank:
         f = folded[i].strip()
         if not h.recipients and rules.recipients_line.match(f) and i < (nonblank[0] + 12) and ("、" in f or "," in f):
-            names = regex.split(r"[、,;]", orig[i].strip().rstrip(":：").strip())
+            body = f.rstrip(":").strip()
+            start = folded[i].find(body)
+            cuts = [-1] + [k for k, ch in enumerate(body) if ch in "、,;"] + [len(body)]
+            names = [orig[i][start + a + 1:start + b] for a, b in zip(cuts, cuts[1:])]
             h.recipients = tuple(n.strip() for n in names if n.strip())
             h.consumed.add(i)
         d = rules.date_line.match(f)

@@ -6,6 +6,8 @@ Never a target: numbers in quotations and titles (“9921工程”, “四个100
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 from ..model import Target
 from ..normalize import chinese_number
 from ..rules import Rules
@@ -29,9 +31,10 @@ def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target
     for m in rules.target_re.finditer(folded):
         start, end = m.start(), m.end()
         unit = m.group("unit")
-        value = float(m.group("num"))
+        value = Decimal(m.group("num"))
         if m.group("mult"):
             value *= rules.multipliers[m.group("mult")]
+        value = float(value)  # via Decimal: 299.9亿 is 29990000000, not 29989999999.999996
         if not unit:
             unit = _unit_before(folded, start, rules) if m.group("mult") else None
             if not unit:
@@ -97,8 +100,8 @@ def _target(orig: str, folded: str, start: int, end: int, value: float, unit: st
         e += 1
     head = folded[s:start]
     comparator = "="
-    for word, cmp in rules.comparators_before:
-        if head.rstrip().endswith(word):
+    for word, cmp in rules.comparators_before:   # longest first: 不低于 before 低于
+        if word in head:
             comparator = cmp
             break
     tail = folded[end:e]
@@ -107,7 +110,7 @@ def _target(orig: str, folded: str, start: int, end: int, value: float, unit: st
             comparator = cmp
             tail = tail[len(word):]
             break
-    indicator = orig[end + (len(folded[end:e]) - len(tail)):e].strip()
+    indicator = orig[end + (len(folded[end:e]) - len(tail)):e].strip().lstrip("的")
     if len(indicator) < 2:
         indicator = orig[s:start]
         for word, _ in rules.comparators_before:

@@ -1,0 +1,29 @@
+# Set-up and everyday commands.  Every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+SAMPLE = samples/suzhou-post-2022.txt
+PROFILE = samples/suzhou-post.profile.toml
+OUT = output/suzhou-post-2022
+
+.PHONY: demo test bench clean
+
+demo: $(VENV)/.installed
+	$(BIN)/plandoc parse $(SAMPLE) --profile $(PROFILE) -o $(OUT)/plan.json
+	$(BIN)/plandoc parse $(SAMPLE) --profile $(PROFILE) --format table -q -o $(OUT)/plan.txt
+	@echo "demo written to $(OUT)/"
+
+test: $(VENV)/.installed
+	$(BIN)/python -m pytest -q
+
+bench: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_parse.py
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+clean:
+	rm -rf $(VENV) output/suzhou-post-2022 *.egg-info

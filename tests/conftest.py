@@ -1,0 +1,39 @@
+"""Shared fixtures: the rules, the sample, the corpus beside the project, a CLI runner."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "suzhou-post-2022.txt"
+PROFILE = ROOT / "samples" / "suzhou-post.profile.toml"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/* from the current parser")
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption("--update-golden")
+
+
+@pytest.fixture(scope="session")
+def rules():
+    from parser.rules import load_rules
+    return load_rules()
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def in_root(monkeypatch):
+    """Run from the project root, so paths in outputs are the project's own relative paths."""
+    monkeypatch.chdir(ROOT)
+    return ROOT
