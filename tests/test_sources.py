@@ -1,0 +1,151 @@
+"""Reading every kind of input, and refusing what cannot be read with one clear line (exit 2)."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import docx
+import pytest
+
+from parser import parse_file
+from parser.cli import main
+from parser.errors import SourceError
+from parser.sources import read_document
+
+from .conftest import SAMPLE
+
+SAMPLE_TEXT = SAMPLE.read_text(encoding="utf-8")
+
+
+def _task_summary(plan):
+    return [(t.number, t.text, [(u.name, u.role) for u in t.departments]) for t in plan.tasks]
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return _task_summary(parse_file(SAMPLE))
+
+
+@pytest.mark.parametrize("encoding,newline,bom", [
+    ("utf-8", "\n", False), ("utf-8", "\r\n", True), ("gb18030", "\r\n", False), ("gbk", "\n", False),
+])
+def test_text_encodings_and_newlines(tmp_path, reference, encoding, newline, bom):
+    path = tmp_path / "plan.txt"
+    data = SAMPLE_TEXT.replace("\n", newline).encode(encoding)
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
+    plan = parse_file(path)
+    assert plan.source.encoding.startswith("utf-8" if encoding == "utf-8" else "gb18030")
+    assert _task_summary(plan) == reference
+
+
+def test_full_width_spaces_blank_lines_and_broken_lines(tmp_path):
+    text = ("一、深化党建引领\n\n"
+            "1.\u3000坚持党组会议“第一议题”制度，讨论决策重大事项前学习领会习近平总书记有关重要\n"
+            "论述。（办公室牵头）\n\n\n"
+            "2. 深入学习宣传贯彻党的十九届六中全会、党的二十大精神。\n（办公室牵头）\n")
+    path = tmp_path / "web-copy.txt"
+    path.write_text(text, encoding="utf-8")
+    plan = parse_file(path)
+    assert [(t.number, t.line, t.departments[0].name) for t in plan.tasks] == [("1", 3, "办公室"), ("2", 7, "办公室")]
+    assert plan.tasks[0].text.endswith("有关重要论述。")
+    assert plan.tasks[0].section == "深化党建引领"
+
+
+def _docx_bytes(paragraphs, table_rows):
+    d = docx.Document()
+    for p in paragraphs:
+        d.add_paragraph(p)
+    table = d.add_table(rows=len(table_rows), cols=len(table_rows[0]))
+    for r, row in enumerate(table_rows):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    d.add_paragraph("3. 做好“两会”建议提案办理工作。（办公室牵头）")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+def test_docx_paragraphs_and_task_table(tmp_path):
+    rows = [["序号", "工作任务", "牵头单位", "配合单位", "完成时限"],
+            ["1", "推动市政府出台《苏州市建设快递强市实施方案》", "市场监管处", "办公室、普遍服务处", "6月底前"],
+            ["2", "力争年内新建15个绿色网点", "市场监管处", "", "年内"]]
+    path = tmp_path / "plan.docx"
+    path.write_bytes(_docx_bytes(["苏州市邮政管理局关于印发2022年工作要点的通知", "各处室："], rows))
+    plan = parse_file(path)
+    assert plan.source.format == "docx"
+    assert plan.title == "苏州市邮政管理局关于印发2022年工作要点的通知"
+    got = [(t.number, t.text, [(u.name, u.role) for u in t.departments],
+            t.deadline and t.deadline.date.isoformat(), t.line) for t in plan.tasks]
+    assert got == [
+        ("1", "推动市政府出台《苏州市建设快递强市实施方案》",
+         [("市场监管处", "lead"), ("办公室", "support"), ("普遍服务处", "support")], "2022-06-30", 4),  # line 3 is the header row
+        ("2", "力争年内新建15个绿色网点", [("市场监管处", "lead")], "2022-12-31", 5),
+        ("3", "做好“两会”建议提案办理工作。", [("办公室", "lead")], None, 6),
+    ]
+    assert [(g.value, g.unit) for g in plan.tasks[1].targets] == [(15, "个")]
+
+
+HTML = """<!DOCTYPE html><html><head><title>苏州市邮政管理局关于印发2022年工作目标任务分解方案的通知</title>
+<script>var nav = "1. 首页（办公室牵头）";</script><style>.x{}</style></head><body>
+<div class="nav"><ul><li>首页</li><li>政务公开</li></ul></div>
+<div id="zoom" class="article-content">
+<p>苏州市邮政管理局关于印发2022年工作目标任务分解方案的通知</p>
+<p>一、深化党建引领</p>
+<p>1. 坚持党组会议“第一议题”制度，讨论决策重大事项前学习领会习近平总书记有关重要论述。（办公室牵头）</p>
+<p>2. 推动市政府出台《苏州市建设快递强市实施方案》。（市场监管处牵头）</p>
+<p>3. 力争年内新建15个绿色网点、1个绿色分拨中心。（市场监管处牵头）</p>
+</div>
+<div class="footer">版权所有 苏州市邮政管理局 1. 网站地图（办公室牵头）</div>
+</body></html>"""
+
+
+def test_html_article_without_navigation_scripts_footer(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(HTML, encoding="utf-8")
+    plan = parse_file(path)
+    assert plan.source.format == "html"
+    assert [(t.number, t.departments[0].name) for t in plan.tasks] == [("1", "办公室"), ("2", "市场监管处"), ("3", "市场监管处")]
+    assert all("首页" not in t.text and "网站地图" not in t.text for t in plan.tasks)
+    lines = read_document(path).lines
+    assert all(lines[t.line - 1].text.find(t.text[:10]) >= 0 for t in plan.tasks)
+
+
+def _broken_docx() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("[Content_Types].xml", "<not really>")
+    return buf.getvalue()
+
+
+BAD_INPUTS = [
+    pytest.param("empty.txt", b"", "empty", id="empty"),
+    pytest.param("blank.txt", b"  \n\r\n \t", "empty", id="whitespace-only"),
+    pytest.param("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary", id="binary"),
+    pytest.param("plan.docx", _broken_docx(), "not a readable .docx", id="broken-docx"),
+    pytest.param("plan.docx", b"PK\x03\x04 truncated", "not a readable .docx", id="truncated-docx"),
+    pytest.param("plan.pdf", "一、总体要求\n".encode(), "unsupported kind", id="unsupported-suffix"),
+]
+
+
+@pytest.mark.parametrize("name,data,message", BAD_INPUTS)
+def test_bad_input_raises_source_error(tmp_path, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    with pytest.raises(SourceError, match=message):
+        parse_file(path)
+
+
+@pytest.mark.parametrize("name,data,message", BAD_INPUTS)
+def test_bad_input_cli_one_line_exit_2(tmp_path, runner, name, data, message):
+    path = tmp_path / name
+    path.write_bytes(data)
+    result = runner.invoke(main, ["parse", str(path)])
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ") and message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_file_is_usage_error(runner, tmp_path):
+    result = runner.invoke(main, ["parse", str(tmp_path / "nope.txt")])
+    assert result.exit_code == 2 and "does not exist" in result.stderr
