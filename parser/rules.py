@@ -66,6 +66,7 @@ class Rules:
     delimiters: str
     indicator_strip: tuple[str, ...]
     target_units: tuple[str, ...]
+    chinese_name_after: tuple[str, ...]
     # deadlines
     deadlines: tuple[DeadlinePhrase, ...]
     deadline_ignored_before: tuple[str, ...]
@@ -188,6 +189,7 @@ def load_rules() -> Rules:
         delimiters=targets["text"]["delimiters"],
         indicator_strip=tuple(sorted(targets["text"]["indicator_strip"], key=len, reverse=True)),
         target_units=tuple(unit_words),
+        chinese_name_after=tuple(targets["chinese_name_after"]),
         deadlines=tuple(phrases),
         deadline_ignored_before=tuple(deadlines["ignored"]["before"]),
         doc=doc,

@@ -24,6 +24,9 @@ def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target
     >>> s = "推动人员到位率低于80%的县级机构加快配备人员，按照“四个100%”要求，开通12345热线。"
     >>> find_targets(s, s, r, 1)
     []
+    >>> s = "深入落实中央八项规定，年内建成三个示范点"
+    >>> [(t.value, t.unit) for t in find_targets(s, s, r, 1)]
+    [(3.0, '个')]
     """
     quoted = _quoted_spans(folded, rules)
     out: list[Target] = []
@@ -50,7 +53,7 @@ def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target
             continue
         if folded[start - 1:start] in rules.cn_digits or any(s <= start < e for s, e in taken):
             continue
-        if _excluded(folded, start, end, quoted, rules):
+        if _excluded(folded, start, end, quoted, rules) or folded.startswith(rules.chinese_name_after, end):
             continue
         out.append(_target(orig, folded, start, end, float(value), m.group("unit"), rules, line))
     out.sort(key=lambda t: orig.find(t.text))
