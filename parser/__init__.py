@@ -5,6 +5,8 @@
 """
 from __future__ import annotations
 
+import gc
+
 from pathlib import Path
 from typing import Optional
 
@@ -38,5 +40,13 @@ def parse_document(document: Document, profile: Optional[Profile | Path | str] =
     if profile is not None and not isinstance(profile, Profile):
         profile = load_profile(profile)
     rules = load_rules()
-    plan = build_plan(list(document.lines), document.info, rules)
-    return apply_profile(plan, profile, rules)
+    # A plan is many small objects without cycles; the cyclic collector's full passes over them
+    # grow with the document and made a 20,000-item plan cost 2.4x a 10,000-item one.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        plan = build_plan(list(document.lines), document.info, rules)
+        return apply_profile(plan, profile, rules)
+    finally:
+        if collecting:
+            gc.enable()

@@ -26,6 +26,7 @@ from .sources import Line
 TERMINAL = "。；;!?！？"
 HEADING_MAX = 40          # a numbered line this short with no full stop closes itself (一、深化党建引领)
 INLINE_MIN = 120          # only lines this long are searched for items run together on one line
+SPACES = regex.compile(r"\s+")
 INLINE_ITEM = regex.compile(r"(?:(?<=^)|(?<=[\s。;；!?]))(\d{1,3})[.、](?!\d)")
 
 
@@ -304,7 +305,7 @@ def _trailing_clause_candidate(folded: str) -> bool:
 
 
 def _part_title(text: str, doc, after_attachment: bool) -> bool:
-    t = regex.sub(r"\s+", "", text)
+    t = SPACES.sub("", text)
     if not t or len(t) > doc["part_max_length"] or any(ch in t for ch in TERMINAL + ",:，"):
         return False
     return t.endswith(tuple(doc["part_endings"])) or (after_attachment and len(t) >= 6)
@@ -314,8 +315,9 @@ def _heading(nodes: list[Node], n: int, rules: Rules) -> bool:
     """A numbered line without a clause heads a section when the next numbered line is of
     another style (一、 over 1.), or when it is a short 一、/（一） line."""
     node = nodes[n]
-    nxt = next((m for m in nodes[n + 1:] if m.numeral is not None or m.row is not None or m.clause is not None), None)
-    prev = next((m for m in reversed(nodes[:n]) if m.numeral is not None), None)
+    nxt = next((nodes[k] for k in range(n + 1, len(nodes))
+                if nodes[k].numeral is not None or nodes[k].row is not None or nodes[k].clause is not None), None)
+    prev = next((nodes[k] for k in range(n - 1, -1, -1) if nodes[k].numeral is not None), None)
     in_list = prev is not None and prev.numeral.style == node.numeral.style and prev.clause is None
     if nxt is not None and (nxt.numeral is None or nxt.numeral.style != node.numeral.style) and not in_list:
         return True

@@ -12,6 +12,7 @@ from .clauses import split_names, _looks_like_unit
 from .deadlines import find_deadlines
 
 UNIT_KINDS = ("lead", "responsible", "support")
+SPACES = regex.compile(r"\s+")
 BARE_NUMBER = regex.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
 
 
@@ -41,7 +42,7 @@ def column_kind(folded: str, rules: Rules) -> Optional[str]:
     >>> [column_kind(c, r) for c in ["序号", "责任科室", "时限要求", "形象进度(%)", "办公室"]]
     ['number', 'responsible', 'deadline', 'ignore', None]
     """
-    name = regex.sub(r"\s+", "", folded)
+    name = SPACES.sub("", folded)
     if not name or len(name) > 12:
         return None
     best = None
@@ -55,7 +56,7 @@ def column_kind(folded: str, rules: Rules) -> Optional[str]:
 
 
 def _exact_kind(folded: str, rules: Rules) -> Optional[str]:
-    name = regex.sub(r"\s+", "", folded)
+    name = SPACES.sub("", folded)
     return next((kind for kind, words in rules.columns.items() if name in words), None)
 
 
