@@ -149,10 +149,13 @@ def _nodes(segs, st: State) -> list[Node]:
             nodes.append(current)
             continue
         last = nodes[-1] if nodes else None
-        if last is not None and last.clause is None and last.row is None and not _is_heading_like(last):
+        if last is not None and last.row is None and not _is_heading_like(last) \
+                and (last.clause is None or last.attached):
             c = clause_line(seg.orig, seg.folded, rules, first_leads=st.first_leads)
-            if c and c.units:
-                last.clause = c
+            if c and (c.units or c.deadline and last.clause):
+                # 牵头单位：… / 配合单位：… / 完成时限：… may each stand on a line of their own
+                last.clause = c if last.clause is None else Clause(
+                    0, last.clause.units + c.units, c.deadline or last.clause.deadline)
                 last.attached = True
                 last.closed = True
                 current = None
@@ -341,23 +344,18 @@ def _section(stack) -> Optional[str]:
 
 
 def _task(number, part, section, text, ftext, clause: Clause, clause_text, line, node: Node, rules: Rules, year) -> Task:
-    found = find_deadlines(ftext, rules, year)
-    if clause.deadline:
-        found += find_deadlines(fold(clause.deadline, rules.fold), rules, year, cell=True)
-    deadline = _deadline(found, ftext, clause.deadline, rules, line)
+    deadline = None
+    if clause.deadline:   # a stated 完成时限 is the deadline, whatever dates the text mentions
+        deadline = _deadline(clause.deadline, rules, year, line, cell=True)
+    deadline = deadline or _deadline(text, rules, year, line)
     targets = find_targets(text, ftext, rules, line)
     return Task("", number, part, section, text, clause.units, deadline, tuple(targets), line, clause_text)
 
 
-def _deadline(found, ftext: str, clause_deadline: Optional[str], rules: Rules, line: int) -> Optional[Deadline]:
-    pick = pick_deadline(found)
-    if pick is None:
-        return None
-    if clause_deadline and pick.start >= 0 and pick in found[len(found) - 1:] and clause_deadline:
-        src = fold(clause_deadline, rules.fold)
-        if src[pick.start:pick.end] and len(found) and found[-1] is pick and pick.end <= len(src):
-            return Deadline(clause_deadline[pick.start:pick.end], pick.date, line)
-    return Deadline(ftext[pick.start:pick.end], pick.date, line)
+def _deadline(text: str, rules: Rules, year, line: int, *, cell: bool = False) -> Optional[Deadline]:
+    """The completion deadline a text states (the latest of several), or None."""
+    pick = pick_deadline(find_deadlines(fold(text, rules.fold), rules, year, cell=cell))
+    return Deadline(text[pick.start:pick.end], pick.date, line) if pick else None
 
 
 def _row_task(row: Row, part, stack, rules: Rules, year) -> Optional[Task]:
@@ -373,15 +371,8 @@ def _row_task(row: Row, part, stack, rules: Rules, year) -> Optional[Task]:
     ftext = fold(text, rules.fold)
     deadline = None
     if row.deadline is not None:
-        found = find_deadlines(row.deadline.folded, rules, year, cell=True)
-        pick = pick_deadline(found)
-        if pick:
-            deadline = Deadline(row.deadline.orig[pick.start:pick.end] if pick.end <= len(row.deadline.orig)
-                                else row.deadline.orig, pick.date, row.deadline.line)
-    if deadline is None:
-        pick = pick_deadline(find_deadlines(ftext, rules, year))
-        if pick:
-            deadline = Deadline(text[pick.start:pick.end], pick.date, row.text.line)
+        deadline = _deadline(row.deadline.orig, rules, year, row.deadline.line, cell=True)
+    deadline = deadline or _deadline(text, rules, year, row.text.line)
     section = row.group or _section(stack)
     targets = find_targets(text, ftext, rules, row.text.line)
     return Task("", row.number, part, section, text, tuple(units), deadline, tuple(targets), row.text.line,

@@ -149,3 +149,21 @@ def test_bad_input_cli_one_line_exit_2(tmp_path, runner, name, data, message):
 def test_missing_file_is_usage_error(runner, tmp_path):
     result = runner.invoke(main, ["parse", str(tmp_path / "nope.txt")])
     assert result.exit_code == 2 and "does not exist" in result.stderr
+
+
+def test_clause_fields_on_lines_of_their_own(tmp_path):
+    text = ("二、主要任务\n"
+            "1.加快村级综合寄递服务站建设，推进服务站全覆盖。\n"
+            "牵头单位：商务局\n"
+            "配合单位：交通运输局、供销社\n"
+            "完成时限：2024年10月底前\n"
+            "2.加大政策扶持力度（商务局牵头，各乡镇配合，9月底前完成）\n")
+    path = tmp_path / "fields.txt"
+    path.write_text(text, encoding="utf-8")
+    plan = parse_file(path)
+    got = [(t.number, [(u.name, u.role) for u in t.departments], t.deadline.text, t.deadline.date.isoformat())
+           for t in plan.tasks]
+    assert got == [
+        ("1", [("商务局", "lead"), ("交通运输局", "support"), ("供销社", "support")], "2024年10月底前", "2024-10-31"),
+        ("2", [("商务局", "lead"), ("各乡镇", "support")], "9月底前", "2024-09-30"),
+    ]

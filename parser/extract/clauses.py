@@ -10,6 +10,7 @@ from typing import Optional
 
 from ..model import Unit
 from ..rules import Rules
+from .deadlines import find_deadlines
 
 OPEN, CLOSE = "(", ")"
 TRAILING = " \t。；;，,.、"
@@ -133,12 +134,16 @@ def _keyed(orig: str, folded: str, rules: Rules):
 def _verbal(orig: str, folded: str, rules: Rules):
     """A牵头，B、C按职责分工负责 — every phrase must end with a role verb."""
     units: list[Unit] = []
+    deadline = None
     pending_start = None
     named_like_unit = False
     for s, e in _split(folded, 0, len(folded), PHRASE_SEPARATORS):
         s = pending_start if pending_start is not None else s
         phrase = folded[s:e].rstrip()
         verb = next(((v, r) for v, r in rules.verbs if phrase.endswith(v)), None)
+        if verb is None and pending_start is None and units and find_deadlines(phrase, rules, None):
+            deadline = orig[s:e].strip()   # （市发改委牵头，2022年6月底前完成）
+            continue
         if verb is None:
             pending_start = s  # a list broken by a comma: 各县区，功能板块负责
             continue
@@ -160,7 +165,7 @@ def _verbal(orig: str, folded: str, rules: Rules):
             units.append(Unit(name, verb[1]))
     if pending_start is not None or not units or not named_like_unit:
         return None
-    return units, None
+    return units, deadline
 
 
 # --- names -----------------------------------------------------------------------------------
