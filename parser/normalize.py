@@ -6,7 +6,20 @@ offset in the original: rules match folded text, output slices the original.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Mapping
+
+import regex
+
+SPACES = regex.compile(r"\s+")
+
+
+@dataclass
+class Piece:
+    """A source line, or a part of one (a cell, an item run on inline), as printed and folded."""
+    line: int
+    orig: str
+    folded: str
 
 
 def fold_table(t2s: Mapping[str, str]) -> dict[int, str]:

@@ -19,22 +19,17 @@ from .extract.tables import (UNIT_KINDS, Cell, Row, find_flat_header, header_kin
                              rows_from_cells, rows_from_flat)
 from .extract.targets import find_targets
 from .model import Deadline, ListItem, Part, Plan, SourceInfo, Target, Task, Unit, Warning
-from .normalize import fold
+from .normalize import SPACES, Piece, fold
 from .rules import Rules
 from .sources import Line
 
 TERMINAL = "。；;!?！？"
 HEADING_MAX = 40          # a numbered line this short with no full stop closes itself (一、深化党建引领)
 INLINE_MIN = 120          # only lines this long are searched for items run together on one line
-SPACES = regex.compile(r"\s+")
 INLINE_ITEM = regex.compile(r"(?:(?<=^)|(?<=[\s。;；!?]))(\d{1,3})[.、](?!\d)")
 
 
-@dataclass
-class Seg:
-    line: int
-    orig: str
-    folded: str
+Seg = Piece    # a line, or an item run on inline within one
 
 
 @dataclass

@@ -7,20 +7,16 @@ from typing import Optional
 
 import regex
 
+from ..normalize import SPACES, Piece
 from ..rules import Rules
 from .clauses import split_names, _looks_like_unit
 from .deadlines import find_deadlines
 
 UNIT_KINDS = ("lead", "responsible", "support")
-SPACES = regex.compile(r"\s+")
 BARE_NUMBER = regex.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
 
 
-@dataclass
-class Cell:
-    line: int
-    orig: str
-    folded: str
+Cell = Piece   # a table cell: its line, as printed, folded
 
 
 @dataclass
