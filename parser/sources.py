@@ -131,9 +131,10 @@ def _docx_lines(data: bytes, name: str) -> tuple[Line, ...]:
         raise SourceError(f"{name}: not a readable .docx file ({type(exc).__name__})") from None
     lines: list[Line] = []
     body = document.element.body
+    numbering = _AutoNumbering(document)
     for child in body.iterchildren():
         if child.tag == qn("w:p"):
-            lines.append(Line(len(lines) + 1, _paragraph_text(child)))
+            lines.append(Line(len(lines) + 1, numbering.numeral(child) + _paragraph_text(child)))
         elif child.tag == qn("w:tbl"):
             for row in child.iter(qn("w:tr")):
                 cells = []
@@ -142,6 +143,99 @@ def _docx_lines(data: bytes, name: str) -> tuple[Line, ...]:
                     cells.append("\n".join(p for p in paras if p.strip()).strip())
                 lines.append(Line(len(lines) + 1, " | ".join(cells), tuple(cells)))
     return tuple(lines)
+
+
+CN_DIGITS = "零一二三四五六七八九"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+
+class _AutoNumbering:
+    """Word's automatic list numbers, which are not in the paragraph text: rebuilt from
+    numbering.xml (the level's format and text such as "%1." or "（%1）") so that an item keeps
+    the numeral the reader sees."""
+
+    def __init__(self, document):
+        from docx.oxml.ns import qn
+        self.qn = qn
+        self.levels: dict[str, dict[int, tuple[str, str, int]]] = {}
+        self.counters: dict[str, list[int]] = {}
+        self.styles = {}
+        try:
+            root = document.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):
+            return
+        abstract = {}
+        for an in root.iter(qn("w:abstractNum")):
+            lvls = {}
+            for lvl in an.iter(qn("w:lvl")):
+                fmt = lvl.find(qn("w:numFmt"))
+                text = lvl.find(qn("w:lvlText"))
+                start = lvl.find(qn("w:start"))
+                lvls[int(lvl.get(qn("w:ilvl")))] = (
+                    fmt.get(qn("w:val")) if fmt is not None else "decimal",
+                    text.get(qn("w:val")) if text is not None else "",
+                    int(start.get(qn("w:val"))) if start is not None else 1)
+            abstract[an.get(qn("w:abstractNumId"))] = lvls
+        for num in root.iter(qn("w:num")):
+            ref = num.find(qn("w:abstractNumId"))
+            if ref is not None and ref.get(qn("w:val")) in abstract:
+                self.levels[num.get(qn("w:numId"))] = abstract[ref.get(qn("w:val"))]
+        for style in document.styles.element.iter(qn("w:style")):
+            num_pr = style.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+            if num_pr is not None:
+                self.styles[style.get(qn("w:styleId"))] = num_pr
+
+    def numeral(self, p) -> str:
+        qn = self.qn
+        ppr = p.find(qn("w:pPr"))
+        if ppr is None or not self.levels:
+            return ""
+        num_pr = ppr.find(qn("w:numPr"))
+        if num_pr is None:
+            style = ppr.find(qn("w:pStyle"))
+            num_pr = self.styles.get(style.get(qn("w:val"))) if style is not None else None
+        if num_pr is None:
+            return ""
+        num_id = num_pr.find(qn("w:numId"))
+        ilvl = num_pr.find(qn("w:ilvl"))
+        num_id = num_id.get(qn("w:val")) if num_id is not None else None
+        level = int(ilvl.get(qn("w:val"))) if ilvl is not None else 0
+        levels = self.levels.get(num_id)
+        if not levels or level not in levels:
+            return ""
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        counters[level] += 1
+        for deeper in range(level + 1, len(counters)):
+            counters[deeper] = 0
+        fmt, text, _ = levels[level]
+        if fmt in ("bullet", "none"):
+            return ""
+        for k in range(level, -1, -1):
+            if f"%{k + 1}" in text and k in levels:
+                kfmt, _, start = levels[k]
+                text = text.replace(f"%{k + 1}", _format(counters[k] + start - 1, kfmt))
+        return text
+
+
+def _format(n: int, fmt: str) -> str:
+    """A list counter in Word's number format.
+
+    >>> [_format(n, "chineseCounting") for n in (1, 6, 10, 12, 20, 23)]
+    ['一', '六', '十', '十二', '二十', '二十三']
+    >>> _format(3, "decimalEnclosedCircle"), _format(3, "decimal"), _format(2, "lowerLetter")
+    ('③', '3', 'b')
+    """
+    if fmt.startswith(("chinese", "ideograph", "japanese", "taiwanese")):
+        if n < 10:
+            return CN_DIGITS[n]
+        tens, ones = divmod(n, 10)
+        return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+    if fmt == "decimalEnclosedCircle" and 1 <= n <= len(CIRCLED):
+        return CIRCLED[n - 1]
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (n - 1) % 26)
+        return letter if fmt == "lowerLetter" else letter.upper()
+    return str(n)
 
 
 def _paragraph_text(p) -> str:

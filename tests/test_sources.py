@@ -167,3 +167,15 @@ def test_clause_fields_on_lines_of_their_own(tmp_path):
         ("1", [("商务局", "lead"), ("交通运输局", "support"), ("供销社", "support")], "2024年10月底前", "2024-10-31"),
         ("2", [("商务局", "lead"), ("各乡镇", "support")], "9月底前", "2024-09-30"),
     ]
+
+
+def test_docx_automatic_numbering_keeps_the_numerals(tmp_path):
+    d = docx.Document()
+    d.add_paragraph("一、深化党建引领")
+    d.add_paragraph("坚持党组会议“第一议题”制度。（办公室牵头）", style="List Number")
+    d.add_paragraph("推动市政府出台《苏州市建设快递强市实施方案》。（市场监管处牵头）", style="List Number")
+    path = tmp_path / "numbered.docx"
+    d.save(path)
+    plan = parse_file(path)
+    assert [(t.number, t.section, t.departments[0].name, t.line) for t in plan.tasks] == [
+        ("1", "深化党建引领", "办公室", 2), ("2", "深化党建引领", "市场监管处", 3)]
