@@ -130,6 +130,7 @@ TARGETS = [
     pytest.param("启动大竹县第十二小学建设,新建中心幼儿园2所。", [(2, "所")], id="dazhu-ordinal"),
     pytest.param("建设电动自行车“充电驿站”1440个", [(1440, "个")], id="yuyao-after-quote"),
     pytest.param("年内建成三个示范点、十五个服务站", [(3, "个"), (15, "个")], id="chinese-numerals"),
+    pytest.param("增强四个意识、坚定四个自信、做到两个维护，落实中央八项规定", [], id="slogans-without-quotes"),
 ]
 
 
