@@ -179,3 +179,19 @@ def test_docx_automatic_numbering_keeps_the_numerals(tmp_path):
     plan = parse_file(path)
     assert [(t.number, t.section, t.departments[0].name, t.line) for t in plan.tasks] == [
         ("1", "深化党建引领", "办公室", 2), ("2", "深化党建引领", "市场监管处", 3)]
+
+
+def test_html_task_table(tmp_path):
+    page = """<html><body><div class="content"><h1>2016年民生实事目标任务分解表</h1>
+    <table><tr><th>序号</th><th>民生实事</th><th>责任单位</th><th>完成时限</th></tr>
+    <tr><td>1</td><td>新建2座人行天桥。</td><td>县住建局</td><td>9月投入使用</td></tr>
+    <tr><td>2</td><td>完成棚户区改造2836户。</td><td>县住建局、县财政局</td><td>12月底前</td></tr>
+    </table><p>大竹县人民政府办公室 2016年2月26日 关于民生实事督办的说明，共计两项任务，由各单位认真落实。</p></div>
+    <div class="footer">网站地图</div></body></html>"""
+    path = tmp_path / "table.html"
+    path.write_text(page, encoding="utf-8")
+    plan = parse_file(path)
+    got = [(t.number, t.text, [u.name for u in t.departments], t.deadline.date.isoformat(),
+            [(g.value, g.unit) for g in t.targets], t.line) for t in plan.tasks]
+    assert got == [("1", "新建2座人行天桥。", ["县住建局"], "2016-09-30", [(2, "座")], 3),
+                   ("2", "完成棚户区改造2836户。", ["县住建局", "县财政局"], "2016-12-31", [(2836, "户")], 4)]
