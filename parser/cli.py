@@ -5,7 +5,6 @@ Exit codes: 0 ok; 1 a parse, rule or render error, or warnings under --strict;
 """
 from __future__ import annotations
 
-import json
 import os
 import sys
 import tempfile
@@ -14,7 +13,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import PlandocError, RuleFileError, SourceError
+from .errors import PlandocError, SourceError
 
 
 class InputError(click.ClickException):

@@ -6,7 +6,7 @@ from, so a task's `line` is the line of its first character.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Optional
 
 import regex
@@ -15,7 +15,7 @@ from .extract.clauses import Clause, clause_line, find_clause, split_names
 from .extract.deadlines import find_deadlines, pick_deadline
 from .extract.header import read_header
 from .extract.numbering import Numeral, match_numeral
-from .extract.tables import (UNIT_KINDS, Cell, Row, find_flat_header, header_kinds, is_header,
+from .extract.tables import (Cell, Row, find_flat_header,
                              rows_from_cells, rows_from_flat)
 from .extract.targets import find_targets
 from .model import Deadline, ListItem, Part, Plan, SourceInfo, Target, Task, Unit, Warning
@@ -61,11 +61,10 @@ class Node:
 @dataclass
 class State:
     rules: Rules
-    first_leads: bool
-    nodes: list = field(default_factory=list)
+    first_leads: bool   # the document says its first listed unit leads
 
 
-def build_plan(lines: list[Line], info: SourceInfo, rules: Rules, *, unit_names=None) -> Plan:
+def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
     """The whole plan from a document's lines."""
     orig = [l.text.rstrip() for l in lines]
     folded = [fold(t, rules.fold) for t in orig]
@@ -82,7 +81,7 @@ def build_plan(lines: list[Line], info: SourceInfo, rules: Rules, *, unit_names=
         for seg in _split_inline(Seg(line.number, orig[i], folded[i]), rules):
             segs.append((i, seg, line.cells))
     nodes = _nodes(segs, st)
-    return _assemble(nodes, header, info, rules, unit_names)
+    return _assemble(nodes, header, info, rules)
 
 
 # --- lines to nodes --------------------------------------------------------------------------
@@ -214,7 +213,7 @@ def _is_heading_like(node: Node) -> bool:
 
 # --- nodes to the plan -----------------------------------------------------------------------
 
-def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, unit_names) -> Plan:
+def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules) -> Plan:
     doc = rules.doc
     part: Optional[str] = None
     parts: list[Part] = []
@@ -249,10 +248,8 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, unit_na
             if _part_title(text, doc, after_attachment):
                 prev = nodes[n - 1] if n else None
                 title = orig.strip()
+                # a title broken over two lines: 苏州市邮政管理局2022年工作 / 目标任务分解方案
                 if prev is not None and prev.numeral is None and prev.clause is None and prev.row is None \
-                        and parts and parts[-1].title == prev.orig.strip() and prev.segs[-1].line == node.segs[0].line - 1:
-                    title = parts.pop().title + title
-                elif prev is not None and prev.numeral is None and prev.clause is None and prev.row is None \
                         and len(prev.folded.strip()) <= 30 and not prev.folded.strip().endswith(tuple(TERMINAL + ":")) \
                         and prev.segs[-1].line == node.segs[0].line - 1:
                     title = prev.orig.strip() + title
@@ -271,7 +268,7 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, unit_na
             if node.clause:
                 node.clause = Clause(node.clause.start + start, node.clause.units, node.clause.deadline)
         if node.clause is None:
-            if _heading(nodes, n, rules):
+            if _heading(nodes, n):
                 _push(stack, numeral.style, _heading_text(orig[start:]))
                 numbered.append((node, True, (len(parts), tuple(stack))))
             else:
@@ -287,10 +284,10 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, unit_na
         lead = len(orig[start:text_end]) - len(orig[start:text_end].lstrip())
         line = node.line_at(start + lead)
         tasks.append(_task(numeral.text if numeral else None, part, _section(stack), text, ftext, c,
-                           orig[c.start:].strip() if not node.attached else None, line, node, rules, year))
+                           orig[c.start:].strip() if not node.attached else None, line, rules, year))
 
     warnings.extend(_numbering_warnings(numbered))
-    warnings.extend(_unitless_warnings(numbered, nodes))
+    warnings.extend(_unitless_warnings(numbered))
     tasks = _with_ids(tasks)
     warnings.sort(key=lambda w: w.line)
     return Plan(info, header.title, header.issuer, header.recipients, header.date, year, header.publication,
@@ -309,7 +306,7 @@ def _part_title(text: str, doc, after_attachment: bool) -> bool:
     return t.endswith(tuple(doc["part_endings"])) or (after_attachment and len(t) >= 6)
 
 
-def _heading(nodes: list[Node], n: int, rules: Rules) -> bool:
+def _heading(nodes: list[Node], n: int) -> bool:
     """A numbered line without a clause heads a section when the next numbered line is of
     another style (一、 over 1.), or when it is a short 一、/（一） line."""
     node = nodes[n]
@@ -338,7 +335,7 @@ def _section(stack) -> Optional[str]:
     return stack[-1][1] if stack else None
 
 
-def _task(number, part, section, text, ftext, clause: Clause, clause_text, line, node: Node, rules: Rules, year) -> Task:
+def _task(number, part, section, text, ftext, clause: Clause, clause_text, line, rules: Rules, year) -> Task:
     deadline = None
     if clause.deadline:   # a stated 完成时限 is the deadline, whatever dates the text mentions
         deadline = _deadline(clause.deadline, rules, year, line, cell=True)
@@ -443,7 +440,7 @@ def _numbering_warnings(numbered) -> list[Warning]:
     return out
 
 
-def _unitless_warnings(numbered, nodes) -> list[Warning]:
+def _unitless_warnings(numbered) -> list[Warning]:
     """An item with no unit clause in a run of items where the others have one."""
     out = []
     runs: dict = {}

@@ -19,7 +19,7 @@ from typing import Optional
 
 from .errors import RuleFileError, SourceError
 from .extract.mentions import find_mentions
-from .model import Plan, Task, Unit, Warning
+from .model import Plan, Warning
 from .rules import Rules
 
 

@@ -1,11 +1,10 @@
 """The rule data in parser/data: every file loads, every pattern compiles and matches its examples."""
 import tomllib
-from pathlib import Path
 
 import pytest
 import regex
 
-from parser.rules import DATA_DIR, load_rules
+from parser.rules import DATA_DIR
 
 DEADLINES = tomllib.loads((DATA_DIR / "deadlines.toml").read_text(encoding="utf-8"))
 NUMBERING = tomllib.loads((DATA_DIR / "numbering.toml").read_text(encoding="utf-8"))
