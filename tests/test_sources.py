@@ -17,6 +17,12 @@ from .conftest import SAMPLE
 SAMPLE_TEXT = SAMPLE.read_text(encoding="utf-8")
 
 
+def _parse_written(tmp_path, name: str, text: str):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return parse_file(path)
+
+
 def _task_summary(plan):
     return [(t.number, t.text, [(u.name, u.role) for u in t.departments]) for t in plan.tasks]
 
@@ -43,9 +49,7 @@ def test_full_width_spaces_blank_lines_and_broken_lines(tmp_path):
             "1.\u3000坚持党组会议“第一议题”制度，讨论决策重大事项前学习领会习近平总书记有关重要\n"
             "论述。（办公室牵头）\n\n\n"
             "2. 深入学习宣传贯彻党的十九届六中全会、党的二十大精神。\n（办公室牵头）\n")
-    path = tmp_path / "web-copy.txt"
-    path.write_text(text, encoding="utf-8")
-    plan = parse_file(path)
+    plan = _parse_written(tmp_path, "web-copy.txt", text)
     assert [(t.number, t.line, t.departments[0].name) for t in plan.tasks] == [("1", 3, "办公室"), ("2", 7, "办公室")]
     assert plan.tasks[0].text.endswith("有关重要论述。")
     assert plan.tasks[0].section == "深化党建引领"
@@ -158,9 +162,7 @@ def test_clause_fields_on_lines_of_their_own(tmp_path):
             "配合单位：交通运输局、供销社\n"
             "完成时限：2024年10月底前\n"
             "2.加大政策扶持力度（商务局牵头，各乡镇配合，9月底前完成）\n")
-    path = tmp_path / "fields.txt"
-    path.write_text(text, encoding="utf-8")
-    plan = parse_file(path)
+    plan = _parse_written(tmp_path, "fields.txt", text)
     got = [(t.number, [(u.name, u.role) for u in t.departments], t.deadline.text, t.deadline.date.isoformat())
            for t in plan.tasks]
     assert got == [
@@ -188,9 +190,7 @@ def test_html_task_table(tmp_path):
     <tr><td>2</td><td>完成棚户区改造2836户。</td><td>县住建局、县财政局</td><td>12月底前</td></tr>
     </table><p>大竹县人民政府办公室 2016年2月26日 关于民生实事督办的说明，共计两项任务，由各单位认真落实。</p></div>
     <div class="footer">网站地图</div></body></html>"""
-    path = tmp_path / "table.html"
-    path.write_text(page, encoding="utf-8")
-    plan = parse_file(path)
+    plan = _parse_written(tmp_path, "table.html", page)
     got = [(t.number, t.text, [u.name for u in t.departments], t.deadline.date.isoformat(),
             [(g.value, g.unit) for g in t.targets], t.line) for t in plan.tasks]
     assert got == [("1", "新建2座人行天桥。", ["县住建局"], "2016-09-30", [(2, "座")], 3),
