@@ -5,6 +5,7 @@ from, so a task's `line` is the line of its first character.
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from typing import Optional
@@ -73,13 +74,13 @@ def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
     first_leads = any(p.search(whole) for p in rules.first_listed_leads)
     st = State(rules, first_leads)
 
-    segs: list[tuple[int, Seg, Optional[tuple]]] = []
+    segs: list[tuple[Seg, Optional[tuple]]] = []   # (line or part of one, its table cells)
     for i, line in enumerate(lines):
         if i in header.consumed or any(p.search(folded[i]) for p in rules.chrome):
-            segs.append((i, Seg(line.number, "", ""), None))
+            segs.append((Seg(line.number, "", ""), None))
             continue
         for seg in _split_inline(Seg(line.number, orig[i], folded[i]), rules):
-            segs.append((i, seg, line.cells))
+            segs.append((seg, line.cells))
     nodes = _nodes(segs, st)
     return _assemble(nodes, header, info, rules)
 
@@ -114,14 +115,14 @@ def _nodes(segs, st: State) -> list[Node]:
             inline = table_rows[0][4]
             rows = rows_from_cells([r[:4] for r in table_rows], rules, inline=inline)
             if rows:
-                nodes.extend(Node([Seg(r.text.line, r.text.orig, r.text.folded)], row=r, closed=True) for r in rows)
+                nodes.extend(_row_node(r) for r in rows)
             else:  # not a task table after all: keep its lines as text
                 nodes.extend(Node([Seg(r[0], r[1], fold(r[1], rules.fold))], closed=True) for r in table_rows)
         table_rows = []
 
     flat = _flat_table(segs, rules)
     stop = flat[0] if flat else len(segs)
-    for idx, (i, seg, cells) in enumerate(segs[:stop]):
+    for seg, cells in segs[:stop]:
         row_cells = _cells(seg, cells, rules)
         if row_cells is not None:
             if current:
@@ -182,7 +183,7 @@ def _cells(seg: Seg, cells, rules: Rules):
 def _flat_table(segs, rules: Rules):
     """A table flattened to one cell a line: (index of its first segment, row nodes) or None."""
     cells, where = [], []
-    for k, (i, seg, cells_) in enumerate(segs):
+    for k, (seg, cells_) in enumerate(segs):
         f = seg.folded.strip()
         if f and f != "|" and cells_ is None:
             cells.append(Cell(seg.line, seg.orig.strip(), f))
@@ -194,8 +195,11 @@ def _flat_table(segs, rules: Rules):
     rows = rows_from_flat(cells[end:], kinds, rules)
     if not rows:
         return None
-    nodes = [Node([Seg(r.text.line, r.text.orig, r.text.folded)], row=r, closed=True) for r in rows]
-    return where[start], nodes
+    return where[start], [_row_node(r) for r in rows]
+
+
+def _row_node(row: Row) -> Node:
+    return Node([row.text], row=row, closed=True)
 
 
 def _complete(node: Node) -> bool:
@@ -379,9 +383,7 @@ def _with_ids(tasks: list[Task]) -> list[Task]:
         key = regex.sub(r"[\s\p{P}]+", "", t.text)
         base = "t" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
         seen[base] = seen.get(base, 0) + 1
-        tid = base if seen[base] == 1 else f"{base}-{seen[base]}"
-        out.append(Task(tid, t.number, t.part, t.section, t.text, t.departments, t.deadline, t.targets, t.line,
-                        t.clause, t.mentions))
+        out.append(dataclasses.replace(t, id=base if seen[base] == 1 else f"{base}-{seen[base]}"))
     return out
 
 

@@ -65,7 +65,7 @@ class Rules:
     after_chars: str
     delimiters: str
     indicator_strip: tuple[str, ...]
-    target_units: tuple[str, ...]
+    target_units: tuple[str, ...]           # longest first
     chinese_name_after: tuple[str, ...]
     # deadlines
     deadlines: tuple[DeadlinePhrase, ...]
@@ -188,7 +188,7 @@ def load_rules() -> Rules:
         after_chars=targets["excluded"]["after_chars"],
         delimiters=targets["text"]["delimiters"],
         indicator_strip=tuple(sorted(targets["text"]["indicator_strip"], key=len, reverse=True)),
-        target_units=tuple(unit_words),
+        target_units=tuple(sorted(unit_words, key=len, reverse=True)),
         chinese_name_after=tuple(targets["chinese_name_after"]),
         deadlines=tuple(phrases),
         deadline_ignored_before=tuple(deadlines["ignored"]["before"]),

@@ -91,7 +91,7 @@ def _unit_before(folded: str, start: int, rules: Rules):
         if head.endswith(word):
             head = head[:-len(word)]
             break
-    return next((u for u in sorted(rules.target_units, key=len, reverse=True) if head.endswith(u)), None)
+    return next((u for u in rules.target_units if head.endswith(u)), None)
 
 
 def _target(orig: str, folded: str, start: int, end: int, value: float, unit: str, rules: Rules, line: int) -> Target:
