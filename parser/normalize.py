@@ -45,6 +45,18 @@ def fold(text: str, table: dict[int, str]) -> str:
     return folded
 
 
+def split_folded(orig: str, folded: str, seps: str) -> list[tuple[str, str]]:
+    """Split at separators found in the folded text; each piece as (original, folded).
+
+    >>> split_folded("各县级市邮政管理局，机关各处室", "各县级市邮政管理局,机关各处室", ",")
+    [('各县级市邮政管理局', '各县级市邮政管理局'), ('机关各处室', '机关各处室')]
+    >>> split_folded("政策解讀｜綜合科", "政策解读|综合科", "|")
+    [('政策解讀', '政策解读'), ('綜合科', '综合科')]
+    """
+    cuts = [-1] + [k for k, ch in enumerate(folded) if ch in seps] + [len(folded)]
+    return [(orig[a + 1:b], folded[a + 1:b]) for a, b in zip(cuts, cuts[1:])]
+
+
 def chinese_number(text: str, digits: Mapping[str, int], multipliers: Mapping[str, int]) -> int | None:
     """Value of a Chinese numeral of up to four digits, or None.
 

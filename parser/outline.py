@@ -20,7 +20,7 @@ from .extract.tables import (Cell, Row, find_flat_header,
                              rows_from_cells, rows_from_flat)
 from .extract.targets import find_targets
 from .model import Deadline, ListItem, Part, Plan, SourceInfo, Target, Task, Unit, Warning
-from .normalize import SPACES, Piece, fold
+from .normalize import SPACES, Piece, fold, split_folded
 from .rules import Rules
 from .sources import Line
 
@@ -171,12 +171,11 @@ def _cells(seg: Seg, cells, rules: Rules):
     if cells is not None:
         return list(cells), [fold(c, rules.fold) for c in cells]
     if seg.folded.count("|") >= 2:
-        parts = seg.orig.split("|") if "|" in seg.orig else seg.folded.split("|")
-        fparts = seg.folded.split("|")
-        if len(parts) == len(fparts) and sum(1 for p in fparts if p.strip()) >= 2:
-            while parts and not fparts[-1].strip():
-                parts.pop(); fparts.pop()
-            return parts, fparts
+        pieces = split_folded(seg.orig, seg.folded, "|")   # ｜ folds to |: cut the original there too
+        while pieces and not pieces[-1][1].strip():
+            pieces.pop()
+        if sum(1 for _, f in pieces if f.strip()) >= 2:
+            return [o for o, _ in pieces], [f for _, f in pieces]
     return None
 
 

@@ -195,3 +195,10 @@ def test_html_task_table(tmp_path):
             [(g.value, g.unit) for g in t.targets], t.line) for t in plan.tasks]
     assert got == [("1", "新建2座人行天桥。", ["县住建局"], "2016-09-30", [(2, "座")], 3),
                    ("2", "完成棚户区改造2836户。", ["县住建局", "县财政局"], "2016-12-31", [(2836, "户")], 4)]
+
+
+def test_full_width_pipe_table_keeps_original_text(tmp_path):
+    text = "二、重點工作任務分解\n重點任務｜工作內容｜負責科室｜\n財政資金｜及時發佈財政預決算。｜綜合科｜\n"
+    plan = _parse_written(tmp_path, "trad.txt", text)
+    assert [(t.text, t.departments[0].name, t.section) for t in plan.tasks] == [
+        ("財政資金｜及時發佈財政預決算。", "綜合科", "重點工作任務分解")]

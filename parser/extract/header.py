@@ -7,6 +7,7 @@ from typing import Optional
 
 import regex
 
+from ..normalize import split_folded
 from ..rules import Rules
 from .clauses import _looks_like_unit
 
@@ -70,11 +71,8 @@ def read_header(orig: list[str], folded: list[str], rules: Rules) -> Header:
     for i in nonblank:
         f = folded[i].strip()
         if not h.recipients and rules.recipients_line.match(f) and i < (nonblank[0] + 12) and ("、" in f or "," in f):
-            body = f.rstrip(":").strip()
-            start = folded[i].find(body)
-            cuts = [-1] + [k for k, ch in enumerate(body) if ch in "、,;"] + [len(body)]
-            names = [orig[i][start + a + 1:start + b] for a, b in zip(cuts, cuts[1:])]
-            h.recipients = tuple(n.strip() for n in names if n.strip())
+            names = split_folded(orig[i], folded[i].rstrip().rstrip(":"), "、,;")
+            h.recipients = tuple(n.strip() for n, _ in names if n.strip())
             h.consumed.add(i)
         d = rules.date_line.match(f)
         if d and h.date is None:

@@ -127,20 +127,13 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
         if not row.text.orig:
             continue
         if inline and first_unit_col:
-            cut = _nth_separator(printed, first_unit_col)
-            if cut is not None:
-                row.text_override = printed[:cut].strip(" |\t")
+            # cells are the line cut at one-character separators: the row as printed up to
+            # the first unit cell ends where that cell's separator stands
+            cut = sum(len(c) for c in cells[:first_unit_col]) + first_unit_col - 1
+            row.text_override = printed[:cut].strip(" \t")
+            row.group = None   # the group cell is part of the text now; the heading above is the section
         out.append(row)
     return out
-
-
-def _nth_separator(printed: str, n: int) -> Optional[int]:
-    pos = -1
-    for _ in range(n):
-        pos = printed.find("|", pos + 1)
-        if pos < 0:
-            return None
-    return pos
 
 
 # --- tables flattened to one cell per line ----------------------------------------------------
