@@ -62,6 +62,7 @@ class Task:
     line: int
     clause: Optional[str] = None          # the unit clause as printed
     mentions: tuple[str, ...] = ()        # units named inside the text (由X会同Y…)
+    section_number: Optional[str] = None  # the section heading's numeral as printed: 四 (民生实事四.1)
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,7 @@ def _task(t: Task) -> dict:
         "number": t.number,
         "part": t.part,
         "section": t.section,
+        "section_number": t.section_number,
         "text": t.text,
         "departments": [{k: v for k, v in u.__dict__.items() if v is not None} for u in t.departments],
         "deadline": None if t.deadline is None else {
@@ -155,3 +157,51 @@ def _task(t: Task) -> dict:
         "clause": t.clause,
         "mentions": list(t.mentions),
     }
+
+
+def plan_from_dict(data: dict) -> Plan:
+    """The inverse of `Plan.to_dict`, for a plan JSON written by `plandoc parse` (possibly edited
+    by hand).  Raises ValueError naming the first field that is missing or of the wrong kind."""
+    where = "plan"
+    try:
+        if data.get("schema_version") != SCHEMA_VERSION:
+            raise ValueError(f"schema_version {data.get('schema_version')!r}, expected {SCHEMA_VERSION}")
+        tasks = []
+        for n, t in enumerate(data["tasks"]):
+            where = f"tasks[{n}]"
+            d = t.get("deadline")
+            tasks.append(Task(
+                id=str(t["id"]), number=t.get("number"), part=t.get("part"), section=t.get("section"),
+                text=str(t["text"]),
+                departments=tuple(Unit(u["name"], u["role"], u.get("canonical")) for u in t["departments"]),
+                deadline=None if not d else Deadline(d["text"], _date(d.get("date")), int(d.get("line", t["line"]))),
+                targets=tuple(_target_from(x) for x in t.get("targets", ())),
+                line=int(t["line"]), clause=t.get("clause"), mentions=tuple(t.get("mentions", ())),
+                section_number=t.get("section_number")))
+            if any(u.role not in ("lead", "responsible", "support") for u in tasks[-1].departments):
+                raise ValueError("role must be lead, responsible or support")
+        where = "plan"
+        s = data["source"]
+        return Plan(
+            source=SourceInfo(s["path"], s.get("sha256", ""), s.get("format", "txt"), s.get("encoding")),
+            title=data.get("title"), issuer=data.get("issuer"), recipients=tuple(data.get("recipients", ())),
+            date=_date(data.get("date")), year=data.get("year"), publication=data.get("publication"),
+            parts=tuple(Part(p["title"], int(p["line"])) for p in data.get("parts", ())),
+            targets=tuple(_target_from(x) for x in data.get("targets", ())),
+            items=tuple(ListItem(i.get("number"), i.get("part"), i.get("section"), i["text"], int(i["line"]))
+                        for i in data.get("items", ())),
+            tasks=tuple(tasks),
+            warnings=tuple(Warning(w["code"], int(w["line"]), w["message"]) for w in data.get("warnings", ())))
+    except KeyError as exc:
+        raise ValueError(f"{where}: missing field {exc.args[0]!r}") from None
+    except (TypeError, AttributeError, ValueError) as exc:
+        raise ValueError(f"{where}: {exc}") from None
+
+
+def _date(text: Optional[str]) -> Optional[date]:
+    return date.fromisoformat(text) if text else None
+
+
+def _target_from(x: dict) -> Target:
+    return Target(x["text"], x.get("indicator", ""), float(x.get("value", 0)), x.get("unit", ""),
+                  x.get("comparator", "="), int(x["line"]))

@@ -220,7 +220,7 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules) -> Plan
     doc = rules.doc
     part: Optional[str] = None
     parts: list[Part] = []
-    stack: list[tuple[str, str]] = []     # (style, heading text)
+    stack: list[tuple[str, str, Optional[str]]] = []     # (style, heading text, numeral)
     tasks: list[Task] = []
     items: list[ListItem] = []
     plan_targets: list[Target] = []
@@ -272,7 +272,7 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules) -> Plan
                 node.clause = Clause(node.clause.start + start, node.clause.units, node.clause.deadline)
         if node.clause is None:
             if _heading(nodes, n):
-                _push(stack, numeral.style, _heading_text(orig[start:]))
+                _push(stack, numeral.style, _heading_text(orig[start:]), numeral.text)
                 numbered.append((node, True, (len(parts), tuple(stack))))
             else:
                 items.append(ListItem(numeral.text, part, _section(stack), orig[start:].strip(), node.segs[0].line))
@@ -286,8 +286,9 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules) -> Plan
         ftext = folded[start:text_end].strip()
         lead = len(orig[start:text_end]) - len(orig[start:text_end].lstrip())
         line = node.line_at(start + lead)
-        tasks.append(_task(numeral.text if numeral else None, part, _section(stack), text, ftext, c,
-                           orig[c.start:].strip() if not node.attached else None, line, rules, year))
+        task = _task(numeral.text if numeral else None, part, _section(stack), text, ftext, c,
+                     orig[c.start:].strip() if not node.attached else None, line, rules, year)
+        tasks.append(dataclasses.replace(task, section_number=_section_number(stack)))
 
     warnings.extend(_numbering_warnings(numbered))
     warnings.extend(_unitless_warnings(numbered))
@@ -326,16 +327,20 @@ def _heading_text(text: str) -> str:
     return text.strip().rstrip("。：:；;").strip()
 
 
-def _push(stack: list, style: str, text: str) -> None:
-    for i, (s, _) in enumerate(stack):
+def _push(stack: list, style: str, text: str, number: Optional[str]) -> None:
+    for i, (s, _, _) in enumerate(stack):
         if s == style:
             del stack[i:]
             break
-    stack.append((style, text))
+    stack.append((style, text, number))
 
 
 def _section(stack) -> Optional[str]:
     return stack[-1][1] if stack else None
+
+
+def _section_number(stack) -> Optional[str]:
+    return stack[-1][2] if stack else None
 
 
 def _task(number, part, section, text, ftext, clause: Clause, clause_text, line, rules: Rules, year) -> Task:
@@ -371,7 +376,8 @@ def _row_task(row: Row, part, stack, rules: Rules, year) -> Optional[Task]:
     section = row.group or _section(stack)
     targets = find_targets(text, ftext, rules, row.text.line)
     return Task("", row.number, part, section, text, tuple(units), deadline, tuple(targets), row.text.line,
-                " / ".join(c.orig for c, _ in row.units))
+                " / ".join(c.orig for c, _ in row.units),
+                section_number=None if row.group else _section_number(stack))
 
 
 def _with_ids(tasks: list[Task]) -> list[Task]:
