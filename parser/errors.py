@@ -15,3 +15,16 @@ class RuleFileError(PlandocError):
     def __init__(self, path: str, key: str, message: str):
         self.path, self.key = path, key
         super().__init__(f"{path}: {key}: {message}")
+
+
+class TemplateError(PlandocError):
+    """A document template cannot be read or rendered; names the template file and line."""
+
+    def __init__(self, template: str, line: int | None, message: str):
+        self.template, self.line = template, line
+        where = f"{template}:{line}" if line else template
+        super().__init__(f"template {where}: {message}")
+
+
+class FontError(PlandocError):
+    """The fonts a PDF needs are not installed."""

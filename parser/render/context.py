@@ -1,0 +1,126 @@
+"""The one context every template reads: plain dicts and strings built from the plan model.
+
+Both formats (DOCX through docxtpl, PDF through WeasyPrint) are fed from these functions, so the
+two can never say different things.  Sentences come from data/letters.toml, overridden by the
+profile's [letters] table.
+"""
+from __future__ import annotations
+
+from datetime import date
+from typing import Optional
+
+import regex
+
+from ..model import Plan
+from ..profile import Profile
+from .assign import ROLES, Assignment, Assignments, Entry, Wording
+
+CN_NUMERALS = "零一二三四五六七八九十"
+
+
+def texts(wording: Wording, profile: Optional[Profile]) -> dict:
+    """The sentences, with the profile's own wording in place of the defaults."""
+    out = dict(wording.text)
+    if profile is not None:
+        out.update({k: v for k, v in profile.letters.items() if k in out or k == "mark"})
+    return out
+
+
+def common(plan: Plan, profile: Optional[Profile], wording: Wording) -> dict:
+    t = texts(wording, profile)
+    issuer = (profile.issuer if profile and profile.issuer else None) or plan.issuer or ""
+    return {
+        "issuer": issuer,
+        "mark": t.get("mark") or issuer,                  # 发文机关标志, printed in red
+        "circular": plan.title or "",
+        "plan": plan_name(plan),
+        "year": plan.year or "",
+        "date": cn_date(plan.date),
+        "signature_lines": list(t["signature_lines"]),
+    }
+
+
+def letter(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wording) -> dict:
+    t = texts(wording, profile)
+    ctx = common(plan, profile, wording)
+    counts = "、".join(f"{wording.roles[r]}{len(a.by_role(r))}项" for r in ROLES if a.by_role(r))
+    fields = dict(ctx, unit=a.unit, total=len(a.entries), counts=counts)
+    sections = []
+    for role in ROLES:
+        entries = a.by_role(role)
+        if entries:
+            heading = f"{cn_numeral(len(sections) + 1)}、{wording.role_headings[role]}（{len(entries)}项）"
+            sections.append({"heading": heading, "entries": [entry(e, n, wording) for n, e in enumerate(entries, 1)]})
+    requirements = [s for s in (t["feedback"], t["contact"]) if s]
+    return dict(
+        ctx, unit=a.unit,
+        title=(t["title"] if ctx["plan"] else t["title_without_plan"]).format(**fields),
+        opening=(t["opening"] if ctx["circular"] else t["opening_without_circular"]).format(**fields),
+        sections=sections,
+        requirements_heading=f"{cn_numeral(len(sections) + 1)}、{t['requirements_heading']}",
+        requirements=[s.format(**fields) for s in requirements],
+        attachment=t["attachment"].format(**fields),
+        task_ids=[i for e in a.entries for i in e.task_ids],
+    )
+
+
+def checklist(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wording) -> dict:
+    t = texts(wording, profile)
+    ctx = common(plan, profile, wording)
+    return dict(ctx, unit=a.unit, title=t["checklist_title"].format(**ctx, unit=a.unit),
+                rows=[entry(e, n, wording) for n, e in enumerate(a.entries, 1)],
+                task_ids=[i for e in a.entries for i in e.task_ids])
+
+
+def overview(plan: Plan, assignments: Assignments, profile: Optional[Profile], wording: Wording) -> dict:
+    t = texts(wording, profile)
+    ctx = common(plan, profile, wording)
+    units = []
+    for a in assignments.units:
+        units.append({"unit": a.unit, "rows": [entry(e, n, wording) for n, e in enumerate(a.entries, 1)],
+                      "counts": [len(a.by_role(r)) for r in ROLES], "total": len(a.entries)})
+    return dict(ctx, title=t["overview_title"].format(**ctx),
+                role_names=[wording.roles[r] for r in ROLES],
+                units=units, idle=list(assignments.idle), outside=list(assignments.outside),
+                no_tasks=t["no_tasks"], task_ids=[t.id for t in plan.tasks])
+
+
+def entry(e: Entry, n: int, wording: Wording) -> dict:
+    partners = "、".join(f"{u}（{wording.roles[r]}）" for u, r in e.partners)
+    return {
+        "n": n,
+        "text": e.text,
+        "role": wording.roles[e.role],
+        "refs": "、".join(r.label for r in e.refs),
+        "targets": list(e.targets),
+        "targets_text": "；".join(e.targets),
+        "deadline": e.deadline or "",
+        "deadline_date": e.deadline_date or "",
+        "partners": partners,
+        "task_ids": list(e.task_ids),
+    }
+
+
+def plan_name(plan: Plan) -> str:
+    """苏州市邮政管理局关于印发2022年工作目标任务分解方案…的通知 -> 2022年工作目标任务分解方案…"""
+    title = plan.title or ""
+    m = regex.search(r"关于(?:印发|下达|做好|落实)?(.+?)的?(?:通知|通告|意见|决定|函)$", title)
+    if m:
+        return m.group(1).strip("《》")
+    return title
+
+
+def cn_date(d: Optional[date]) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else ""
+
+
+def cn_numeral(n: int) -> str:
+    """1 -> 一, 10 -> 十, 12 -> 十二, 21 -> 二十一 (headings 一、二、).
+
+    >>> [cn_numeral(n) for n in (1, 10, 12, 20, 21)]
+    ['一', '十', '十二', '二十', '二十一']
+    """
+    if n <= 10:
+        return CN_NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return (CN_NUMERALS[tens] if tens > 1 else "") + "十" + (CN_NUMERALS[ones] if ones else "")

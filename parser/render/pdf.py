@@ -1,0 +1,49 @@
+"""PDF through WeasyPrint from the HTML/CSS Jinja templates.
+
+Two things keep it fast and repeatable: WeasyPrint subsets each font with HarfBuzz when
+libharfbuzz-subset is installed (fontTools instead takes seconds per CJK font, per PDF), and the
+PDF's dates and file identifier come from the plan, so the same plan gives the same bytes.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+from typing import Optional
+
+from markupsafe import Markup
+
+from ..errors import FontError
+from .fonts import FontMap
+from .templates import html_environment, render_html
+
+HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
+
+
+class PdfRenderer:
+    def __init__(self, templates: Optional[Path], fonts: FontMap):
+        missing = fonts.missing_pdf_faces()
+        if missing:
+            raise FontError(f"no font installed for {', '.join(missing)} (PDF needs one of: "
+                            + "; ".join(", ".join(fonts.faces[m].pdf) for m in missing)
+                            + f"); install the packages {' '.join(fonts.packages)}")
+        import weasyprint    # slow to import: only when PDFs are asked for
+        self._weasyprint = weasyprint
+        # WeasyPrint logs every unsupported CSS property and font fallback; plandoc reports its own
+        logging.getLogger("weasyprint").setLevel(logging.ERROR)
+        self.env = html_environment(templates)
+        # font-family lists go into <style>, where HTML entities are not decoded: no escaping
+        self.fonts = {k: Markup(v) for k, v in fonts.css().items()}
+
+    @staticmethod
+    def slow_subsetting() -> bool:
+        """True when WeasyPrint falls back to fontTools for subsetting (seconds per PDF)."""
+        from weasyprint.pdf import fonts
+        return fonts.harfbuzz_subset is None
+
+    def render(self, template: str, context: dict, *, landscape: bool, timestamp: str, doc_title: str) -> bytes:
+        html = render_html(self.env, template, dict(context, fonts=self.fonts, landscape=landscape,
+                                                      timestamp=timestamp, doc_title=doc_title))
+        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+        document = self._weasyprint.HTML(string=html, base_url=".").render()
+        return document.write_pdf(pdf_identifier=identifier)

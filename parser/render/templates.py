@@ -1,0 +1,83 @@
+"""Where the document templates are, and Jinja set up so that errors name the template and line.
+
+The defaults are the project's templates/ folder (installed as share/plandoc/templates);
+`--templates DIR` puts an office's own copies first, and a file it lacks falls back to the default.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import traceback
+from pathlib import Path
+from typing import Optional
+
+import jinja2
+
+from ..errors import TemplateError
+
+NAMES = ("base.html", "letter.html", "checklist.html", "overview.html",
+         "letter.docx", "checklist.docx", "overview.docx")
+
+
+def default_dir() -> Path:
+    """The templates shipped with plandoc: the source tree's, else the installed copy."""
+    here = Path(__file__).resolve().parents[2] / "templates"
+    if (here / "letter.html").exists():
+        return here
+    installed = Path(sys.prefix) / "share" / "plandoc" / "templates"
+    if (installed / "letter.html").exists():
+        return installed
+    raise TemplateError("templates/", None, "the default templates are not installed with plandoc")
+
+
+def search_path(custom: Optional[Path]) -> list[Path]:
+    if custom is not None and not custom.is_dir():
+        raise TemplateError(str(custom), None, "no such folder")
+    return ([custom] if custom is not None else []) + [default_dir()]
+
+
+def find(name: str, custom: Optional[Path]) -> Path:
+    for folder in search_path(custom):
+        if (folder / name).is_file():
+            return folder / name
+    raise TemplateError(name, None, "not found")
+
+
+def html_environment(custom: Optional[Path]) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in search_path(custom)]),
+        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def render_html(env: jinja2.Environment, name: str, context: dict) -> str:
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(exc.filename or name, exc.lineno, exc.message or str(exc)) from None
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(str(exc), None, "not found") from None
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+        template, line = _template_frame(exc, name)
+        raise TemplateError(template, line, str(exc)) from None
+
+
+def _template_frame(exc: BaseException, name: str) -> tuple[str, Optional[int]]:
+    """Jinja rewrites tracebacks so that template lines appear as frames: take the innermost."""
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.endswith((".html", ".xml")):
+            return frame.filename, frame.lineno
+    return name, None
+
+
+def export(target: Path, overwrite: bool = False) -> list[Path]:
+    """Copy the default templates into `target` for an office to edit.  Never overwrites unless asked."""
+    source = default_dir()
+    target.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in NAMES:
+        dest = target / name
+        if dest.exists() and not overwrite:
+            continue
+        shutil.copyfile(source / name, dest)
+        written.append(dest)
+    return written
