@@ -1,0 +1,343 @@
+"""Write the default Word templates (templates/*.docx) with their Jinja tags (docxtpl syntax).
+
+The .docx files are committed so that an office can restyle them in Word, WPS or LibreOffice;
+this script is how they were made, and re-running it after a layout change rewrites them:
+
+    python tools/make_docx_templates.py
+
+Layout after GB/T 9704-2012: A4, margins top 37 / bottom 35 / left 28 / right 26 mm (a type area
+of 156 x 225 mm), body 3号 仿宋 with 22 lines a page, title 2号 小标宋, page numbers "— 1 —" in
+4号 宋体 on the outer side of odd and even pages.  Font names come from parser/data/fonts.toml.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from parser.render.docx import fixed_zip   # noqa: E402  (the same byte-stable writer the build uses)
+from parser.render.fonts import load_fonts  # noqa: E402
+
+FONTS = load_fonts()
+FACE = FONTS.docx()
+RED = RGBColor(0xE6, 0x00, 0x00)
+LINE = Pt(28.95)          # 225 mm / 22 lines
+BODY = Pt(16)             # 3号
+TABLE = Pt(12)            # 小四 in tables
+
+
+def set_font(target, face: str, size: Pt, bold: bool = False, color: RGBColor | None = None):
+    """Set a style's or run's font: Latin text in the Latin face, Chinese in `face`."""
+    font = target.font
+    font.name = FONTS.latin
+    font.size = size
+    font.bold = bold
+    if color is not None:
+        font.color.rgb = color
+    rpr = target.element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    rfonts.set(qn("w:eastAsia"), face)
+    rfonts.set(qn("w:ascii"), FONTS.latin)
+    rfonts.set(qn("w:hAnsi"), FONTS.latin)
+
+
+def new_document(landscape: bool) -> Document:
+    doc = Document()
+    section = doc.sections[0]
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = Mm(297), Mm(210)
+        section.top_margin, section.bottom_margin = Mm(28), Mm(30)
+    else:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    section.header_distance = Mm(15)
+    # the number's top 7 mm under the type area: 35 mm margin - 7 mm - a 14 pt line
+    section.footer_distance = Mm(23) if not landscape else Mm(18)
+    grid = section._sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        section._sectPr.append(grid)
+    grid.set(qn("w:type"), "lines")
+    grid.set(qn("w:linePitch"), str(int(LINE.pt * 20)))
+
+    styles = doc.styles
+    normal = styles["Normal"]
+    set_font(normal, FACE["fangsong"], BODY)
+    pf = normal.paragraph_format
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = LINE
+    pf.space_before = pf.space_after = Pt(0)
+    pf.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    pf.widow_control = True
+
+    def para_style(name, face, size, *, bold=False, color=None, align=None, indent=True, line=LINE):
+        st = styles.add_style(name, 1)
+        st.base_style = normal
+        set_font(st, face, size, bold, color)
+        st.paragraph_format.first_line_indent = Pt(32) if indent else Pt(0)
+        if align is not None:
+            st.paragraph_format.alignment = align
+        if line is not None:
+            st.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            st.paragraph_format.line_spacing = line
+        return st
+
+    para_style("正文", FACE["fangsong"], BODY)
+    para_style("主送", FACE["fangsong"], BODY, indent=False)
+    para_style("发文机关标志", FACE["xiaobiaosong"], Pt(30), bold=True, color=RED,
+               align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, line=Pt(40))
+    para_style("标题", FACE["xiaobiaosong"], Pt(22), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+               indent=False, line=Pt(34))
+    para_style("副标题", FACE["kaiti"], BODY, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    para_style("一级标题", FACE["heiti"], BODY)
+    para_style("出处", FACE["kaiti"], BODY)
+    para_style("量化指标", FACE["kaiti"], BODY, bold=True)
+    para_style("落款", FACE["fangsong"], BODY, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+    para_style("表格文字", FACE["fangsong"], TABLE, indent=False, line=None)
+    para_style("表头", FACE["heiti"], TABLE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, line=None)
+    for name in ("表格文字", "表头"):
+        styles[name].paragraph_format.line_spacing = 1.2
+        # tables keep their own line height instead of snapping to the page's 22-line grid
+        snap = OxmlElement("w:snapToGrid")
+        snap.set(qn("w:val"), "0")
+        styles[name].element.get_or_add_pPr().append(snap)
+    page_numbers(doc)
+    return doc
+
+
+def page_numbers(doc: Document) -> None:
+    """"— N —" on the outer side: right on odd pages, left on even pages, one character in."""
+    doc.settings.odd_and_even_pages_header_footer = True
+    section = doc.sections[0]
+    for footer, align in ((section.footer, WD_ALIGN_PARAGRAPH.RIGHT),
+                          (section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT)):
+        footer.is_linked_to_previous = False
+        p = footer.paragraphs[0]
+        p.alignment = align
+        pf = p.paragraph_format
+        pf.first_line_indent = Pt(0)
+        if align == WD_ALIGN_PARAGRAPH.RIGHT:
+            pf.right_indent = Pt(14)
+        else:
+            pf.left_indent = Pt(14)
+        pf.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        for text in ("— ", None, " —"):
+            run = p.add_run()
+            set_font(run, FACE["songti"], Pt(14))
+            if text is None:
+                field(run, "PAGE")
+            else:
+                run.text = text
+
+
+def field(run, code: str) -> None:
+    begin, instr, sep, value, end = (OxmlElement("w:fldChar"), OxmlElement("w:instrText"),
+                                     OxmlElement("w:fldChar"), OxmlElement("w:t"), OxmlElement("w:fldChar"))
+    begin.set(qn("w:fldCharType"), "begin")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = f" {code} "
+    sep.set(qn("w:fldCharType"), "separate")
+    value.text = "1"
+    end.set(qn("w:fldCharType"), "end")
+    for el in (begin, instr, sep, value, end):
+        run._r.append(el)
+
+
+def red_rule(paragraph) -> None:
+    """The red separator under the 发文机关标志: a thick line over a thin one."""
+    ppr = paragraph._p.get_or_add_pPr()
+    border = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for k, v in (("val", "thickThinSmallGap"), ("sz", "24"), ("space", "6"), ("color", "E60000")):
+        bottom.set(qn(f"w:{k}"), v)
+    border.append(bottom)
+    ppr.append(border)
+
+
+def clear_body(doc: Document) -> None:
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+
+
+def letter() -> Document:
+    doc = new_document(landscape=False)
+    clear_body(doc)
+    add = doc.add_paragraph
+    red_rule(add("{{ mark }}", "发文机关标志"))
+    add("", "正文")
+    add("{{ title }}", "标题")
+    add("", "正文")
+    add("{{ unit }}：", "主送")
+    add("{{ opening }}", "正文")
+    add("{%p for section in sections %}", "正文")
+    add("{{ section.heading }}", "一级标题")
+    add("{%p for e in section.entries %}", "正文")
+    add("{{ e.n }}.{{ e.text }}", "正文")
+    add("来源：{{ e.refs }}{% if e.deadline %}；完成时限：{{ e.deadline }}{% endif %}"
+        "{% if e.partners %}；协同：{{ e.partners }}{% endif %}", "出处")
+    add("{%p if e.targets %}", "正文")
+    add("量化指标：{{ e.targets_text }}", "量化指标")
+    add("{%p endif %}", "正文")
+    add("{%p endfor %}", "正文")
+    add("{%p endfor %}", "正文")
+    add("{%p if requirements %}", "正文")
+    add("{{ requirements_heading }}", "一级标题")
+    add("{%p for r in requirements %}", "正文")
+    add("{{ r }}", "正文")
+    add("{%p endfor %}", "正文")
+    add("{%p endif %}", "正文")
+    add("", "正文")
+    add("{{ attachment }}", "正文")
+    add("", "正文")
+    add("", "正文")
+    for text in ("{{ issuer }}", "{{ date }}"):
+        p = add(text, "落款")
+        p.paragraph_format.right_indent = Pt(64)      # 成文日期右空四字
+    return doc
+
+
+def table(doc: Document, headers: list[tuple[str, float]], width_mm: float):
+    t = doc.add_table(rows=1, cols=len(headers))
+    t.style = doc.styles["Table Grid"]
+    t.alignment = WD_TABLE_ALIGNMENT.CENTER
+    t.autofit = False
+    # Word and LibreOffice take column widths from the table grid, not from the cells
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    t._tbl.tblPr.append(layout)
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), str(int(Mm(1).twips)))
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    t._tbl.tblPr.append(margins)
+    for col, (_, share) in zip(t._tbl.tblGrid.findall(qn("w:gridCol")), headers):
+        col.set(qn("w:w"), str(int(Mm(width_mm * share).twips)))
+    for cell, (text, share) in zip(t.rows[0].cells, headers):
+        cell.width = Mm(width_mm * share)
+        cell.paragraphs[0].text = text
+        cell.paragraphs[0].style = doc.styles["表头"]
+    repeat_header(t.rows[0])
+    return t
+
+
+def repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    trpr.append(header)
+
+
+def no_split(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
+
+
+def add_row(t, texts: list[str], doc, merge: bool = False):
+    row = t.add_row()
+    cells = row.cells
+    if merge:
+        cells[0].merge(cells[-1])
+        cells = [row.cells[0]]
+    for cell, text in zip(cells, texts):
+        cell.paragraphs[0].text = text
+        cell.paragraphs[0].style = doc.styles["表格文字"]
+    return row
+
+
+def center(row, columns) -> None:
+    for i in columns:
+        row.cells[i].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for cell in row.cells:
+        cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
+
+
+CHECKLIST_COLUMNS = [("序号", 0.05), ("来源", 0.12), ("任务内容", 0.30), ("责任方式", 0.08), ("量化指标", 0.14),
+                     ("完成时限", 0.09), ("完成", 0.05), ("进展情况", 0.11), ("备注", 0.06)]
+OVERVIEW_COLUMNS = [("序号", 0.05), ("来源", 0.14), ("任务内容", 0.41), ("责任方式", 0.08), ("量化指标", 0.20),
+                    ("完成时限", 0.12)]
+WIDTH = 297 - 28 - 26
+
+
+def checklist() -> Document:
+    doc = new_document(landscape=True)
+    clear_body(doc)
+    doc.add_paragraph("{{ title }}", "标题")
+    doc.add_paragraph("{{ plan }}", "副标题")
+    t = table(doc, CHECKLIST_COLUMNS, WIDTH)
+    add_row(t, ["{%tr for r in rows %}"], doc, merge=True)
+    row = add_row(t, ["{{ r.n }}", "{{ r.refs }}", "{{ r.text }}", "{{ r.role }}", "{{ r.targets_text }}",
+                      "{{ r.deadline }}", "□", "", ""], doc)
+    center(row, (0, 3, 5, 6))
+    no_split(row)
+    add_row(t, ["{%tr endfor %}"], doc, merge=True)
+    doc.add_paragraph("", "正文")
+    doc.add_paragraph("{% for s in signature_lines %}{{ s }}　　　　　　　　　　{% endfor %}", "主送")
+    return doc
+
+
+def overview() -> Document:
+    doc = new_document(landscape=True)
+    clear_body(doc)
+    doc.add_paragraph("{{ title }}", "标题")
+    doc.add_paragraph("{{ plan }}", "副标题")
+    summary = table(doc, [("责任单位", 0.4), ("{{ role_names[0] }}", 0.15), ("{{ role_names[1] }}", 0.15),
+                          ("{{ role_names[2] }}", 0.15), ("合计", 0.15)], WIDTH)
+    add_row(summary, ["{%tr for u in units %}"], doc, merge=True)
+    row = add_row(summary, ["{{ u.unit }}", "{{ u.counts[0] }}", "{{ u.counts[1] }}", "{{ u.counts[2] }}",
+                            "{{ u.total }}"], doc)
+    center(row, (1, 2, 3, 4))
+    add_row(summary, ["{%tr endfor %}"], doc, merge=True)
+    add_row(summary, ["{%tr for name in idle %}"], doc, merge=True)
+    row = summary.add_row()
+    row.cells[1].merge(row.cells[4])
+    row.cells[0].paragraphs[0].text = "{{ name }}"
+    row.cells[1].paragraphs[0].text = "{{ no_tasks }}"
+    for c in (row.cells[0], row.cells[1]):
+        c.paragraphs[0].style = doc.styles["表格文字"]
+    row.cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    add_row(summary, ["{%tr endfor %}"], doc, merge=True)
+    doc.add_paragraph("", "正文")
+    t = table(doc, OVERVIEW_COLUMNS, WIDTH)
+    add_row(t, ["{%tr for u in units %}"], doc, merge=True)
+    group = add_row(t, ["{{ u.unit }}（{{ u.total }}项）"], doc, merge=True)
+    group.cells[0].paragraphs[0].style = doc.styles["表头"]
+    group.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
+    add_row(t, ["{%tr for r in u.rows %}"], doc, merge=True)
+    row = add_row(t, ["{{ r.n }}", "{{ r.refs }}", "{{ r.text }}", "{{ r.role }}", "{{ r.targets_text }}",
+                      "{{ r.deadline }}"], doc)
+    center(row, (0, 3, 5))
+    no_split(row)
+    add_row(t, ["{%tr endfor %}"], doc, merge=True)
+    add_row(t, ["{%tr endfor %}"], doc, merge=True)
+    return doc
+
+
+def main() -> None:
+    out = ROOT / "templates"
+    for name, make in (("letter", letter), ("checklist", checklist), ("overview", overview)):
+        doc = make()
+        doc.core_properties.author = "plandoc"
+        (out / f"{name}.docx").write_bytes(fixed_zip(doc))
+        print(f"wrote templates/{name}.docx")
+
+
+if __name__ == "__main__":
+    main()
