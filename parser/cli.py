@@ -36,6 +36,7 @@ def main():
     Start with:
       plandoc parse samples/suzhou-post-2022.txt --format table
       plandoc parse samples/suzhou-post-2022.txt -o output/plan.json
+      plandoc build samples/suzhou-post-2022.txt --profile samples/suzhou-post.profile.toml
     """
 
 
@@ -78,6 +79,113 @@ def parse(source: Path, output: Path | None, profile: Path | None, fmt: str, str
             click.echo(f"warning: {source}:{w.line}: {w.message} [{w.code}]", err=True)
     if strict and plan.warnings:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", "out_root", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
+              show_default=True, help="Folder to build into; the documents go to <folder>/<plan name>/.")
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Organisation profile (TOML): the units that get letters, aliases, groups, letter wording.")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder with the office's own templates (see `plandoc templates export`); "
+                   "a template it lacks comes from the defaults.")
+@click.option("--only", multiple=True, metavar="UNIT",
+              help="Build only this unit's letter and checklist (repeat, or separate with commas).")
+@click.option("--format", "formats", default="docx,pdf", show_default=True, metavar="LIST",
+              help="Comma-separated: docx, pdf.")
+@click.option("--name", help="Name of the plan's folder [default: the source file's name].")
+@click.option("-j", "--jobs", type=click.IntRange(1, 32), default=min(2, os.cpu_count() or 1), show_default=True,
+              help="Processes that render documents at once.")
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
+def build(source: Path, out_root: Path, profile: Path | None, templates: Path | None, only: tuple[str, ...],
+          formats: str, name: str | None, jobs: int, quiet: bool):
+    """Write every unit's letter (任务交办函) and checklist (任务清单), and the overview
+    (任务分解总表), as DOCX and PDF.
+
+    SOURCE is a circular (.txt, .docx, .html) or a plan JSON written by `plandoc parse` (which
+    may have been corrected by hand).  Each unit of the profile with tasks gets a folder
+    <output>/<plan>/<unit>/; groups such as 各处室 are given to each of their units.
+    manifest.json lists every file with its sha256 and the task ids in it.  A file whose
+    content has not changed is left as it is; the same input always gives the same bytes.
+
+    \b
+    Examples:
+      plandoc build samples/suzhou-post-2022.txt --profile samples/suzhou-post.profile.toml
+      plandoc build plan.json --profile office.toml --only 市场监管处 --format pdf
+      plandoc build plan.json --templates my-templates/
+    """
+    from .build import FORMATS, build as run_build, load_plan
+    from .profile import load_profile
+
+    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise click.BadParameter(f"{', '.join(bad) or formats!r}: choose from {', '.join(FORMATS)}",
+                                 param_hint="--format")
+    units = [u.strip() for item in only for u in item.replace("、", ",").split(",") if u.strip()]
+
+    def progress(n: int, total: int, path: str):
+        if not quiet:
+            click.echo(f"[{n:>{len(str(total))}}/{total}] {path}", err=True)
+
+    try:
+        prof = load_profile(profile) if profile else None
+        plan = load_plan(source, prof)
+        if not plan.tasks:
+            raise InputError(f"{source}: no tasks found, nothing to build (see `plandoc parse {source} --format table`)")
+        if "pdf" in chosen and not quiet:
+            from .render.pdf import PdfRenderer
+            if PdfRenderer.slow_subsetting():
+                click.echo("note: HarfBuzz's font subsetter is not installed, so each PDF takes seconds; "
+                           "install libharfbuzz-subset0", err=True)
+        result = run_build(plan, prof, out_root, formats=chosen, only=units or None, templates=templates,
+                           name=name, workers=jobs, progress=progress)
+    except PlandocError as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        click.echo("interrupted: every file written so far is complete; nothing is half-written", err=True)
+        sys.exit(130)
+    done = len(result.written) + len(result.unchanged)
+    click.echo(f"built {done} files in {result.folder} ({len(result.written)} written, "
+               f"{len(result.unchanged)} unchanged); manifest: {result.manifest}", err=True)
+    if result.idle:
+        click.echo(f"no tasks, so no letter: {'、'.join(result.idle)}", err=True)
+    if result.outside:
+        click.echo(f"named by tasks but not units of the profile, so no letter (they are in the overview): "
+                   f"{'、'.join(result.outside)}", err=True)
+    if not prof:
+        click.echo("note: without --profile every unit named by a task gets a letter and groups such as "
+                   "各处室 are not expanded", err=True)
+
+
+@main.group()
+def templates():
+    """The document templates: Word (.docx with Jinja tags) and HTML/CSS (for PDF)."""
+
+
+@templates.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite templates already in FOLDER.")
+def templates_export(folder: Path, force: bool):
+    """Copy the default templates into FOLDER, to edit and use with `plandoc build --templates FOLDER`.
+
+    Edit the .docx files in Word, WPS or LibreOffice (keep the {{ … }} and {%p … %} tags) and the
+    .html/.css files in any text editor.  Existing files are kept unless --force is given.
+    """
+    from .render.templates import NAMES, export
+
+    try:
+        written = export(folder, overwrite=force)
+    except PlandocError as exc:
+        _fail(exc)
+    except OSError as exc:
+        raise InputError(f"{folder}: {exc.strerror}") from None
+    for path in written:
+        click.echo(f"wrote {path}", err=True)
+    kept = len(NAMES) - len(written)
+    if kept:
+        click.echo(f"kept {kept} existing file(s); use --force to overwrite", err=True)
 
 
 @main.command()

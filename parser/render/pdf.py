@@ -7,33 +7,31 @@ PDF's dates and file identifier come from the plan, so the same plan gives the s
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 from pathlib import Path
 from typing import Optional
 
 from markupsafe import Markup
 
-from ..errors import FontError
-from .fonts import FontMap
+from .fonts import FontMap, PreparedFonts
 from .templates import html_environment, render_html
 
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 
 
 class PdfRenderer:
-    def __init__(self, templates: Optional[Path], fonts: FontMap):
-        missing = fonts.missing_pdf_faces()
-        if missing:
-            raise FontError(f"no font installed for {', '.join(missing)} (PDF needs one of: "
-                            + "; ".join(", ".join(fonts.faces[m].pdf) for m in missing)
-                            + f"); install the packages {' '.join(fonts.packages)}")
+    def __init__(self, templates: Optional[Path], fonts: FontMap, prepared: Optional[PreparedFonts] = None):
+        fonts.require_pdf_faces()
         import weasyprint    # slow to import: only when PDFs are asked for
         self._weasyprint = weasyprint
         # WeasyPrint logs every unsupported CSS property and font fallback; plandoc reports its own
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         self.env = html_environment(templates)
         # font-family lists go into <style>, where HTML entities are not decoded: no escaping
-        self.fonts = {k: Markup(v) for k, v in fonts.css().items()}
+        families = prepared.families if prepared else fonts.css()
+        self.fonts = {k: Markup(v) for k, v in families.items()}
+        self.font_faces = Markup(prepared.font_faces if prepared else "")
 
     @staticmethod
     def slow_subsetting() -> bool:
@@ -42,8 +40,10 @@ class PdfRenderer:
         return fonts.harfbuzz_subset is None
 
     def render(self, template: str, context: dict, *, landscape: bool, timestamp: str, doc_title: str) -> bytes:
-        html = render_html(self.env, template, dict(context, fonts=self.fonts, landscape=landscape,
+        html = render_html(self.env, template, dict(context, fonts=self.fonts, font_faces=self.font_faces, landscape=landscape,
                                                       timestamp=timestamp, doc_title=doc_title))
-        identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode("ascii")
+        # from the content, not the HTML, which holds the font cache's path on this machine
+        content = json.dumps([template, context, landscape, timestamp], ensure_ascii=False, sort_keys=True)
+        identifier = hashlib.sha256(content.encode("utf-8")).hexdigest()[:32].encode("ascii")
         document = self._weasyprint.HTML(string=html, base_url=".").render()
         return document.write_pdf(pdf_identifier=identifier)

@@ -1,0 +1,172 @@
+"""A build: from a plan to every unit's letter and checklist and the office's overview, as DOCX
+and PDF, under output/<plan>/ with a manifest.
+
+    output/suzhou-post-2022/
+        manifest.json                  every file, its sha256 and the task ids in it
+        任务分解总表.docx / .pdf         the overview
+        市场监管处/任务交办函.docx / .pdf
+        市场监管处/任务清单.docx / .pdf
+"""
+from __future__ import annotations
+
+import json
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from .errors import PlandocError, SourceError
+from .model import Plan, plan_from_dict
+from .profile import Profile
+from .render import context
+from .render.assign import Assignments, Wording, assign, load_wording
+from .render.fonts import PreparedFonts, load_fonts, prepare
+from .render.output import (MANIFEST, inside, manifest_bytes, read_manifest, safe_name, sha256,
+                            unique_names, write_atomic)
+
+FORMATS = ("docx", "pdf")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document to make: which template, with which context, to which file."""
+    kind: str                  # letter | checklist | overview
+    unit: Optional[str]
+    path: str                  # relative to the plan's folder
+    fmt: str
+    context: dict
+    task_ids: tuple[str, ...]
+
+
+@dataclass
+class BuildResult:
+    folder: Path
+    written: list[Path] = field(default_factory=list)
+    unchanged: list[Path] = field(default_factory=list)
+    idle: tuple[str, ...] = ()
+    outside: tuple[str, ...] = ()
+    manifest: Optional[Path] = None
+
+
+def load_plan(path: Path, profile: Optional[Profile]) -> Plan:
+    """A circular (parsed now) or a plan JSON written by `plandoc parse`."""
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise SourceError(f"{path}: not a plan JSON: {exc}") from None
+        if not isinstance(data, dict):
+            raise SourceError(f"{path}: not a plan JSON (expected an object)")
+        try:
+            return plan_from_dict(data)
+        except ValueError as exc:
+            raise SourceError(f"{path}: not a plan JSON written by `plandoc parse`: {exc}") from None
+    from . import parse_file
+    return parse_file(path, profile)
+
+
+def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], only: Optional[list[str]] = None,
+              wording: Optional[Wording] = None) -> tuple[list[Job], Assignments]:
+    wording = wording or load_wording()
+    assignments = assign(plan, profile, wording)
+    units = [a for a in assignments.units if a.unit not in assignments.outside]
+    if only:
+        known = {a.unit for a in assignments.units} | set(assignments.idle)
+        unknown = [u for u in only if u not in known]
+        if unknown:
+            raise SourceError(f"--only: no such unit: {', '.join(unknown)} (units: {', '.join(sorted(known))})")
+        units = [a for a in units if a.unit in only]
+    folders = unique_names([a.unit for a in assignments.units] + list(assignments.idle))
+    files = wording.files
+    jobs = []
+    for a in units:
+        for kind, make in (("letter", context.letter), ("checklist", context.checklist)):
+            ctx = make(plan, a, profile, wording)
+            for fmt in formats:
+                jobs.append(Job(kind, a.unit, f"{folders[a.unit]}/{safe_name(files[kind])}.{fmt}", fmt, ctx,
+                                tuple(ctx["task_ids"])))
+    if not only:
+        ctx = context.overview(plan, assignments, profile, wording)
+        for fmt in formats:
+            jobs.append(Job("overview", None, f"{safe_name(files['overview'])}.{fmt}", fmt, ctx,
+                            tuple(ctx["task_ids"])))
+    return jobs, assignments
+
+
+def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: Iterable[str] = FORMATS,
+          only: Optional[list[str]] = None, templates: Optional[Path] = None, name: Optional[str] = None,
+          workers: int = 1, progress: Optional[Callable[[int, int, str], None]] = None) -> BuildResult:
+    formats = tuple(f for f in FORMATS if f in set(formats))
+    jobs, assignments = plan_jobs(plan, profile, formats, only)
+    folder = out_root / safe_name(name or Path(plan.source.path).stem or "plan")
+    result = BuildResult(folder, idle=assignments.idle, outside=assignments.outside)
+    stamp = _timestamp(plan)
+    old = {f["path"]: f for f in read_manifest(folder).get("files", []) if (folder / f["path"]).is_file()}
+    entries = dict(old) if only else {}
+    prepared = None
+    if "pdf" in formats:
+        fonts = load_fonts()
+        fonts.require_pdf_faces()
+        chars = {c for job in jobs for c in json.dumps(job.context, ensure_ascii=False)}
+        prepared = prepare(fonts, chars)
+    for n, (job, data) in enumerate(_render_all(jobs, templates, stamp, workers, prepared), 1):
+        path = inside(folder, folder / job.path)
+        (result.written if write_atomic(path, data) else result.unchanged).append(path)
+        entries[job.path] = {"path": job.path, "kind": job.kind, "unit": job.unit, "format": job.fmt,
+                             "sha256": sha256(data), "bytes": len(data), "task_ids": list(job.task_ids)}
+        if progress:
+            progress(n, len(jobs), job.path)
+    info = {"source": plan.source.path, "sha256": plan.source.sha256, "title": plan.title,
+            "tasks": len(plan.tasks), "idle_units": list(assignments.idle), "outside_units": list(assignments.outside)}
+    result.manifest = folder / MANIFEST
+    write_atomic(result.manifest, manifest_bytes(info, list(entries.values())))
+    return result
+
+
+def _timestamp(plan: Plan) -> datetime:
+    """Documents carry the plan's date, not the build's time, so a rebuild gives the same bytes."""
+    d = plan.date or (datetime(plan.year, 1, 1).date() if plan.year else None)
+    return datetime(d.year, d.month, d.day, tzinfo=timezone.utc) if d else datetime(1980, 1, 1, tzinfo=timezone.utc)
+
+
+def _render_all(jobs: list[Job], templates: Optional[Path], stamp: datetime, workers: int,
+                prepared: Optional[PreparedFonts]):
+    """Yield (job, bytes) as documents are made; PDFs (the slow part) spread over `workers` processes."""
+    if workers <= 1 or len(jobs) < 2:
+        for job in jobs:
+            yield job, _render(job, templates, stamp, prepared)
+        return
+    # the slowest first (the overview's PDF, then the other PDFs), so no worker waits at the end
+    order = sorted(jobs, key=lambda j: (j.fmt != "pdf", j.kind != "overview"))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(_render, job, templates, stamp, prepared): job for job in order}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+_RENDERERS: dict = {}     # per process: a renderer loads its templates and fonts once
+
+
+def _render(job: Job, templates: Optional[Path], stamp: datetime, prepared: Optional[PreparedFonts]) -> bytes:
+    key = (job.fmt, templates, prepared.font_faces if prepared else None)
+    if key not in _RENDERERS:
+        _RENDERERS[key] = _renderer(job.fmt, templates, prepared)
+    r = _RENDERERS[key]
+    title = job.context["title"]
+    if job.fmt == "pdf":
+        return r.render(f"{job.kind}.html", job.context, landscape=job.kind != "letter",
+                        timestamp=stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), doc_title=title)
+    return r.render(f"{job.kind}.docx", job.context, created=stamp.replace(tzinfo=None),
+                    title=title, author=job.context["issuer"])
+
+
+def _renderer(fmt: str, templates: Optional[Path], prepared: Optional[PreparedFonts]):
+    if fmt == "pdf":
+        from .render.pdf import PdfRenderer
+        return PdfRenderer(templates, load_fonts(), prepared)
+    from .render.docx import DocxRenderer
+    return DocxRenderer(templates)
+
+
+__all__ = ["build", "load_plan", "plan_jobs", "BuildResult", "FORMATS", "PlandocError"]

@@ -1,0 +1,93 @@
+"""Where a build writes: safe file names, atomic writes and the manifest.
+
+    >>> safe_name("../x"), safe_name("a/b"), safe_name("CON"), safe_name("市场监管处")
+    ('_x', 'a_b', '_CON', '市场监管处')
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+import unicodedata
+from pathlib import Path
+
+import regex
+
+MANIFEST = "manifest.json"
+# Windows refuses these names with any extension; Linux refuses '/' and NUL
+RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+UNSAFE = regex.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
+MAX_BYTES = 150     # well under the 255 bytes a Linux file name may hold, with room for a suffix
+
+
+def safe_name(name: str) -> str:
+    """A file or folder name that means the same on Windows and Linux and stays in its folder."""
+    s = unicodedata.normalize("NFC", name)
+    s = UNSAFE.sub("_", s).strip(" .")      # a leading dot hides a file; a trailing one Windows drops
+    if not s:
+        s = "_"
+    if s.split(".")[0].upper() in RESERVED:
+        s = "_" + s
+    while len(s.encode("utf-8")) > MAX_BYTES:
+        s = s[:-1]
+    return s
+
+
+def unique_names(names: list[str]) -> dict[str, str]:
+    """Safe names for a list of names, distinct even when two names make the same safe name
+    (a/b and a_b) or differ only in case (Windows folders ignore case)."""
+    out, taken = {}, set()
+    for name in names:
+        base = safe_name(name)
+        candidate, n = base, 1
+        while candidate.casefold() in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(candidate.casefold())
+        out[name] = candidate
+    return out
+
+
+def inside(folder: Path, path: Path) -> Path:
+    """`path`, checked to lie inside `folder` (a last guard behind safe_name)."""
+    resolved = path.resolve()
+    if not resolved.is_relative_to(folder.resolve()):
+        raise ValueError(f"{path} is outside {folder}")
+    return path
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write through a temporary file in the same folder, then rename: never a half-written file.
+    Returns False (and leaves the file and its time alone) when it already holds these bytes."""
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(folder: Path) -> dict:
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and isinstance(data.get("files"), list) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def manifest_bytes(plan_info: dict, files: list[dict]) -> bytes:
+    files = sorted(files, key=lambda f: f["path"])
+    return (json.dumps({"plan": plan_info, "files": files}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
