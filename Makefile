@@ -6,18 +6,24 @@ SAMPLE = samples/suzhou-post-2022.txt
 PROFILE = samples/suzhou-post.profile.toml
 OUT = output/suzhou-post-2022
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench system-packages clean
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed system-packages
 	$(BIN)/plandoc parse $(SAMPLE) --profile $(PROFILE) -o $(OUT)/plan.json
 	$(BIN)/plandoc parse $(SAMPLE) --profile $(PROFILE) --format table -q -o $(OUT)/plan.txt
+	$(BIN)/plandoc build $(SAMPLE) --profile $(PROFILE) -o output
 	@echo "demo written to $(OUT)/"
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed system-packages
 	$(BIN)/python -m pytest -q
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/bench_parse.py
+	$(BIN)/python benchmarks/bench_build.py
+
+# fonts and HarfBuzz's subsetter for PDF output (apt-get when run as root)
+system-packages:
+	@sh tools/system-packages.sh
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -37,3 +37,26 @@ def in_root(monkeypatch):
     """Run from the project root, so paths in outputs are the project's own relative paths."""
     monkeypatch.chdir(ROOT)
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def font_cache(tmp_path_factory):
+    """Prepared PDF fonts go to a folder of the test session, not the user's cache."""
+    mp = pytest.MonkeyPatch()
+    folder = tmp_path_factory.mktemp("font-cache")
+    mp.setenv("PLANDOC_CACHE", str(folder))
+    yield folder
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory, font_cache):
+    """The whole sample built once (both formats, two processes), for the tests that read it."""
+    from parser import load_profile
+    from parser.build import build, load_plan
+
+    profile = load_profile(PROFILE)
+    plan = load_plan(SAMPLE, profile)
+    out = tmp_path_factory.mktemp("build")
+    result = build(plan, profile, out, workers=2)
+    return plan, profile, result

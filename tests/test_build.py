@@ -1,0 +1,203 @@
+"""`plandoc build` on the sample: the files, the manifest, what each unit receives, and safety.
+
+The layout of the documents themselves is checked in test_documents.py.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+
+import pytest
+
+from parser.cli import main
+
+from .conftest import PROFILE, ROOT, SAMPLE
+
+UNITS = ("办公室", "普遍服务处", "市场监管处")
+GOLDEN = ROOT / "tests" / "golden" / "suzhou-post-2022.json"
+
+
+def expected_task_ids() -> dict[str, set[str]]:
+    """Each unit's tasks, worked out from the golden plan and the profile without plandoc's code."""
+    plan = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    profile = tomllib.loads(PROFILE.read_text(encoding="utf-8"))
+    aliases = {a: name for name, spec in profile["units"].items() for a in spec.get("aliases", [])}
+    out: dict[str, set[str]] = {}
+    for task in plan["tasks"]:
+        for d in task["departments"]:
+            name = aliases.get(d["name"], d["name"])
+            for unit in profile["groups"].get(name, [name]):
+                out.setdefault(unit, set()).add(task["id"])
+    return out
+
+
+def test_every_unit_with_tasks_gets_a_letter_and_a_checklist_in_both_formats(sample_build):
+    _, _, result = sample_build
+    folder = result.folder
+    assert folder.name == "suzhou-post-2022"
+    files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    expected = sorted([f"{u}/{doc}.{fmt}" for u in UNITS for doc in ("任务交办函", "任务清单") for fmt in ("docx", "pdf")]
+                      + ["任务分解总表.docx", "任务分解总表.pdf", "manifest.json"])
+    assert files == expected
+    # the profile's fourth unit has no task in this plan: no folder, and the build says so
+    assert result.idle == ("市邮政业安全发展中心",)
+    assert not (folder / "市邮政业安全发展中心").exists()
+
+
+def test_manifest_lists_every_file_with_its_hash_and_the_unit_s_tasks(sample_build):
+    plan, _, result = sample_build
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    assert manifest["plan"]["tasks"] == 96 and manifest["plan"]["idle_units"] == ["市邮政业安全发展中心"]
+    on_disk = {str(p.relative_to(result.folder)) for p in result.folder.rglob("*") if p.name != "manifest.json"
+               and p.is_file()}
+    assert {f["path"] for f in manifest["files"]} == on_disk
+    expected = expected_task_ids()
+    for f in manifest["files"]:
+        data = (result.folder / f["path"]).read_bytes()
+        assert f["sha256"] == hashlib.sha256(data).hexdigest() and f["bytes"] == len(data)
+        if f["unit"]:
+            assert set(f["task_ids"]) == expected[f["unit"]], f["path"]
+        else:
+            assert f["task_ids"] == [t.id for t in plan.tasks]
+
+
+def test_a_group_gives_its_task_to_each_member(sample_build):
+    plan, _, result = sample_build
+    grouped = [t for t in plan.tasks if any(d.name == "各处室" for d in t.departments)]
+    assert len(grouped) == 1
+    manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
+    holders = {f["unit"] for f in manifest["files"] if f["unit"] and grouped[0].id in f["task_ids"]}
+    assert holders == set(UNITS)
+
+
+def test_the_same_work_in_two_parts_is_one_entry_with_both_references(sample_build):
+    from parser.render.assign import assign
+    plan, profile, _ = sample_build
+    office = next(a for a in assign(plan, profile).units if a.unit == "办公室")
+    merged = [e for e in office.entries if len(e.refs) > 1]
+    assert [[r.label for r in e.refs] for e in merged] == [["分解方案第64项", "民生实事三.2"]]
+    # 32 distinct pieces of work for 33 tasks
+    assert len(office.entries) == 32 and len({i for e in office.entries for i in e.task_ids}) == 33
+
+
+def test_a_second_build_gives_the_same_bytes_and_rewrites_nothing(sample_build, tmp_path):
+    from parser.build import build
+    plan, profile, first = sample_build
+    again = build(plan, profile, first.folder.parent, workers=1)
+    assert again.written == [] and len(again.unchanged) == 14
+    elsewhere = build(plan, profile, tmp_path, workers=2)
+    a = json.loads(first.manifest.read_text(encoding="utf-8"))
+    b = json.loads(elsewhere.manifest.read_text(encoding="utf-8"))
+    assert a == b
+
+
+def test_build_from_a_corrected_plan_json(runner, tmp_path, font_cache):
+    plan = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    plan["tasks"][0]["text"] = "坚持党组会议“第一议题”制度（已改正）。"
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(main, ["build", str(path), "--profile", str(PROFILE), "-o", str(tmp_path / "out"),
+                                  "--format", "docx", "--only", "办公室", "-q"])
+    assert result.exit_code == 0, result.output
+    import docx
+    letter = docx.Document(str(tmp_path / "out" / "suzhou-post-2022" / "办公室" / "任务交办函.docx"))
+    assert any("（已改正）" in p.text for p in letter.paragraphs)
+    assert not (tmp_path / "out" / "suzhou-post-2022" / "市场监管处").exists()
+    assert not (tmp_path / "out" / "suzhou-post-2022" / "任务分解总表.docx").exists()     # --only builds no overview
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--format", "odt"], "choose from docx, pdf"),
+    (["--only", "宣传处"], "no such unit: 宣传处"),
+])
+def test_bad_options_are_one_clear_line(runner, tmp_path, args, message):
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "-o", str(tmp_path)] + args)
+    assert result.exit_code == 2
+    assert message in result.stderr and "Traceback" not in result.output
+    assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("content, message", [
+    ("{}", "not a plan JSON written by `plandoc parse`"),
+    ('{"schema_version": 1, "source": {"path": "x"}, "tasks": [{"id": "t1"}]}', "tasks[0]: missing field"),
+    ("[1, 2", "not a plan JSON"),
+])
+def test_a_broken_plan_json_is_an_input_error(runner, tmp_path, content, message):
+    path = tmp_path / "plan.json"
+    path.write_text(content, encoding="utf-8")
+    result = runner.invoke(main, ["build", str(path), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and message in result.stderr, result.output
+
+
+def test_unit_names_cannot_escape_the_output_folder(runner, tmp_path, font_cache):
+    # a plan JSON corrected by hand can name units anything
+    plan = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    for task, name in zip(plan["tasks"], ["../x", "a/b", "CON", "a_b", "..", "名称:*?"]):
+        task["departments"] = [{"name": name, "role": "lead"}]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", str(path), "-o", str(out), "--format", "docx", "-q"])
+    assert result.exit_code == 0, result.output
+    made = {p.name for p in (out / "suzhou-post-2022").iterdir() if p.is_dir()}
+    assert {"_x", "a_b", "a_b-2", "_CON", "_", "名称_"} <= made
+    assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
+    assert not (tmp_path / "x").exists() and not (out / "x").exists()
+
+
+def test_an_interrupted_build_leaves_no_half_written_file(tmp_path, monkeypatch, font_cache):
+    from parser import build as build_module
+    from parser import load_profile
+    plan = build_module.load_plan(SAMPLE, load_profile(PROFILE))
+    real = build_module._render
+    calls = []
+
+    def interrupted(job, *args):
+        calls.append(job.path)
+        if len(calls) == 4:
+            raise KeyboardInterrupt
+        return real(job, *args)
+
+    monkeypatch.setattr(build_module, "_render", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build_module.build(plan, load_profile(PROFILE), tmp_path, formats=("docx",), workers=1)
+    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert len(files) == 3 and not [p for p in files if p.name.endswith(".tmp")]
+    import docx
+    for p in files:
+        docx.Document(str(p))       # each one complete
+
+
+def test_templates_export_and_a_template_error_names_file_and_line(runner, tmp_path, font_cache):
+    mine = tmp_path / "mine"
+    result = runner.invoke(main, ["templates", "export", str(mine)])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in mine.iterdir()) == sorted(
+        ["base.html", "letter.html", "checklist.html", "overview.html", "letter.docx", "checklist.docx",
+         "overview.docx"])
+    again = runner.invoke(main, ["templates", "export", str(mine)])
+    assert "kept 7 existing file(s)" in again.stderr
+    html = (mine / "letter.html").read_text(encoding="utf-8").splitlines()
+    line = next(n for n, text in enumerate(html, 1) if "{{ opening }}" in text)
+    html[line - 1] = html[line - 1].replace("{{ opening }}", "{{ opening | nosuchfilter }}")
+    (mine / "letter.html").write_text("\n".join(html), encoding="utf-8")
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine),
+                                  "-o", str(tmp_path / "out"), "--format", "pdf", "--only", "办公室", "-j", "1"])
+    assert result.exit_code == 1
+    assert f"letter.html:{line}:" in result.stderr and "nosuchfilter" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_broken_word_template_is_named(runner, tmp_path, font_cache):
+    import docx
+    mine = tmp_path / "mine"
+    runner.invoke(main, ["templates", "export", str(mine)])
+    doc = docx.Document(str(mine / "letter.docx"))
+    doc.add_paragraph("{%p for x in %}")
+    doc.save(str(mine / "letter.docx"))
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine),
+                                  "-o", str(tmp_path / "out"), "--format", "docx", "--only", "办公室"])
+    assert result.exit_code == 1
+    # docxtpl turns {%p …%} into {% …%} before Jinja reads it
+    assert "letter.docx" in result.stderr and "{% for x in %}" in result.stderr, result.stderr
