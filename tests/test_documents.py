@@ -62,6 +62,10 @@ def test_docx_letter_page_fonts_and_tasks(built, unit):
     assert normal.font.size.pt == 16
     assert normal.element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
     assert round(normal.paragraph_format.line_spacing.pt, 2) == 28.95      # 22 lines of 225 mm
+    assert s._sectPr.find(qn("w:docGrid")).get(qn("w:linePitch")) == "579"
+    # 28 characters a line: 16 pt type set closer, so that 28 fit in 156 mm and 29 do not
+    pitch = 16 + int(normal.element.rPr.find(qn("w:spacing")).get(qn("w:val"))) / 20
+    assert 28 * pitch <= 156 * MM < 29 * pitch
     paragraphs = d.paragraphs
     mark, title = paragraphs[0], paragraphs[2]
     assert mark.text == "苏州市邮政管理局" and mark.style.font.color.rgb == docx.shared.RGBColor(0xE6, 0, 0)
@@ -147,6 +151,15 @@ def test_pdf_letter_page_margins_sizes_and_numbers(built, unit):
         assert max(c["x1"] for c in body) <= width - 26 * MM + 0.5
         assert min(c["top"] for c in body) >= 37 * MM - 6             # line height above the glyphs
     assert min(lefts) == pytest.approx(28 * MM, abs=0.5)             # lines that are not indented
+    # 28 characters a line: count the full lines of Chinese text
+    widths = []
+    for _, height, chars, _ in pages:
+        lines: dict = {}
+        for c in chars:
+            if round(c["size"]) == 16 and c["bottom"] <= height - 35 * MM:
+                lines.setdefault(round(c["bottom"]), []).append(c["text"])
+        widths += [len(t) for t in lines.values() if all(ord(ch) > 0x2E80 for ch in t)]
+    assert max(widths) == 28
     first = pages[0][2]
     sizes = {round(c["size"]) for c in first if c["bottom"] <= 842 - 35 * MM}
     assert {16, 22}.issubset(sizes)
