@@ -10,6 +10,7 @@ import subprocess
 import docx
 import pdfplumber
 import pytest
+import regex
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from fontTools.pens.boundsPen import BoundsPen
@@ -22,6 +23,10 @@ UNITS = ("办公室", "普遍服务处", "市场监管处")
 
 def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
+
+
+def letters_only(text: str) -> str:
+    return regex.sub(r"[\s\p{P}]+", "", text)
 
 
 def unit_tasks(plan, unit: str) -> list[str]:
@@ -257,8 +262,9 @@ def test_libreoffice_converts_a_built_letter(built, tmp_path):
                    check=True, capture_output=True, timeout=180)
     pages = pdf_pages(tmp_path / "letter.pdf")
     assert len(pages) >= 2 and all((round(w), round(h)) == (595, 842) for w, h, _, _ in pages)
-    text = squeeze("".join(p[3] for p in pages))
+    # LibreOffice hangs a comma that ends a line past the margin, where the text layer loses it
+    text = letters_only("".join(p[3] for p in pages))
     for task in unit_tasks(plan, "市场监管处"):
-        assert squeeze(task) in text
+        assert letters_only(task) in text
     # the page-number field was computed by LibreOffice on each page
     assert f"—{len(pages)}—" in squeeze(pages[-1][3])
