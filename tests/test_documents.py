@@ -176,6 +176,19 @@ def test_pdf_letter_page_margins_sizes_and_numbers(built, unit):
     text = squeeze("".join(p[3] for p in pages))
     for task in unit_tasks(plan, unit):
         assert squeeze(task) in text
+    # 落款: the date four characters in from the right, the issuer centred over it, and not alone
+    # on the last page
+    width, height, last, last_text = pages[-1]
+    assert "附件：" in last_text
+    body = [c for c in last if c["bottom"] <= height - 35 * MM]
+    date_line = max(c["bottom"] for c in body)
+    date = [c for c in body if c["bottom"] == date_line]
+    issuer = [c for c in body if date_line - 40 < c["bottom"] < date_line - 20]
+    assert squeeze("".join(c["text"] for c in date)) == "2022年3月31日"
+    assert squeeze("".join(c["text"] for c in issuer)) == "苏州市邮政管理局"
+    assert max(c["x1"] for c in date) == pytest.approx(width - 26 * MM - 4 * 16, abs=4)
+    centre = lambda cs: (min(c["x0"] for c in cs) + max(c["x1"] for c in cs)) / 2   # noqa: E731
+    assert centre(issuer) == pytest.approx(centre(date), abs=2)
 
 
 def test_pdf_checklist_and_overview_are_landscape_with_the_header_on_every_page(built):
