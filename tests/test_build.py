@@ -201,3 +201,40 @@ def test_a_broken_word_template_is_named(runner, tmp_path, font_cache):
     assert result.exit_code == 1
     # docxtpl turns {%p …%} into {% …%} before Jinja reads it
     assert "letter.docx" in result.stderr and "{% for x in %}" in result.stderr, result.stderr
+
+
+def test_missing_pdf_fonts_name_the_packages(runner, tmp_path, monkeypatch):
+    from parser.render import fonts
+    monkeypatch.setattr(fonts, "installed_fonts", lambda: ())
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "-o", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "no font installed for fangsong" in result.stderr
+    assert "fonts-noto-cjk" in result.stderr and "Traceback" not in result.output
+
+
+def test_without_a_profile_every_named_unit_gets_a_letter(runner, tmp_path, font_cache):
+    result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path), "--format", "docx"])
+    assert result.exit_code == 0, result.output
+    folders = {p.name for p in (tmp_path / "suzhou-post-2022").iterdir() if p.is_dir()}
+    assert folders == {"办公室", "普遍服务处", "市场监管处", "各处室"}
+    assert "without --profile" in result.stderr
+    # progress, one line a document, on stderr
+    assert "[1/9] " in result.stderr and "[9/9] " in result.stderr
+
+
+def test_a_circular_without_tasks_builds_nothing(runner, tmp_path):
+    empty = tmp_path / "notice.txt"
+    empty.write_text("关于召开会议的通知\n各处室：\n定于下周召开工作会议。\n", encoding="utf-8")
+    result = runner.invoke(main, ["build", str(empty), "-o", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "no tasks found" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_only_one_unit_keeps_the_rest_of_the_manifest(sample_build, tmp_path, font_cache):
+    from parser.build import build
+    plan, profile, first = sample_build
+    full = build(plan, profile, tmp_path, formats=("docx",), workers=1)
+    before = json.loads(full.manifest.read_text(encoding="utf-8"))
+    again = build(plan, profile, tmp_path, formats=("docx",), only=["办公室"], workers=1)
+    after = json.loads(again.manifest.read_text(encoding="utf-8"))
+    assert after == before and len(again.unchanged) == 2
