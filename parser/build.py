@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .errors import PlandocError, SourceError
+from .errors import SourceError
 from .model import Plan, plan_from_dict
 from .profile import Profile
 from .render import context
@@ -169,4 +169,4 @@ def _renderer(fmt: str, templates: Optional[Path], prepared: Optional[PreparedFo
     return DocxRenderer(templates)
 
 
-__all__ = ["build", "load_plan", "plan_jobs", "BuildResult", "FORMATS", "PlandocError"]
+__all__ = ["build", "load_plan", "plan_jobs", "BuildResult", "FORMATS"]
