@@ -238,3 +238,34 @@ def test_only_one_unit_keeps_the_rest_of_the_manifest(sample_build, tmp_path, fo
     again = build(plan, profile, tmp_path, formats=("docx",), only=["办公室"], workers=1)
     after = json.loads(again.manifest.read_text(encoding="utf-8"))
     assert after == before and len(again.unchanged) == 2
+
+
+def profile_with(tmp_path, letters: str):
+    path = tmp_path / "office.toml"
+    path.write_text(PROFILE.read_text(encoding="utf-8").split("\n[letters]")[0] + "\n[letters]\n" + letters,
+                    encoding="utf-8")
+    return path
+
+
+def test_the_profile_rewords_the_letters(runner, tmp_path, font_cache):
+    profile = profile_with(tmp_path, 'mark = "苏州市邮政管理局办公室"\nfeedback = "请于{year}年6月底前报送{unit}的进展。"\n')
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(profile), "-o", str(tmp_path / "out"),
+                                  "--format", "docx", "--only", "市场监管处", "-q"])
+    assert result.exit_code == 0, result.output
+    import docx
+    d = docx.Document(str(tmp_path / "out" / "suzhou-post-2022" / "市场监管处" / "任务交办函.docx"))
+    texts = [p.text for p in d.paragraphs]
+    assert texts[0] == "苏州市邮政管理局办公室"
+    assert "请于2022年6月底前报送市场监管处的进展。" in texts
+
+
+@pytest.mark.parametrize("letters, message", [
+    ('feedbak = "x"\n', "letters.feedbak: not a setting of the letters"),
+    ('feedback = "请于{季度}报送"\n', "letters.feedback: {季度} is not a field"),
+])
+def test_a_wrong_letters_setting_names_the_profile_key(runner, tmp_path, letters, message):
+    profile = profile_with(tmp_path, letters)
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(profile), "-o", str(tmp_path / "out"),
+                                  "--format", "docx"])
+    assert result.exit_code == 1
+    assert f"{profile}: {message}" in result.stderr and "Traceback" not in result.output

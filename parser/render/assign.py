@@ -30,6 +30,7 @@ class Wording:
     same_task_similarity: float
     files: dict[str, str]
     text: dict[str, object]
+    plan_name: regex.Pattern
 
 
 @functools.lru_cache(maxsize=None)
@@ -38,7 +39,8 @@ def load_wording(path: Path = DATA) -> Wording:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
         names = tuple((regex.compile(p["pattern"]), p["name"]) for p in data["part_names"])
         wording = Wording(data["roles"], data["role_headings"], names, bool(data["drop_before_year"]),
-                          float(data["same_task_similarity"]), data["files"], data["text"])
+                          float(data["same_task_similarity"]), data["files"], data["text"],
+                          regex.compile(data["plan_name"]))
     except KeyError as exc:
         raise RuleFileError(str(path), str(exc.args[0]), "missing") from None
     except (tomllib.TOMLDecodeError, regex.error) as exc:

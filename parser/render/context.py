@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Optional
 
-import regex
-
+from ..errors import RuleFileError
 from ..model import Plan
 from ..profile import Profile
 from .assign import ROLES, Assignment, Assignments, Entry, Wording
@@ -18,12 +17,29 @@ from .assign import ROLES, Assignment, Assignments, Entry, Wording
 CN_NUMERALS = "零一二三四五六七八九十"
 
 
+PROFILE_ONLY = ("mark",)      # [letters] keys with no default: 发文机关标志 defaults to the issuer
+
+
 def texts(wording: Wording, profile: Optional[Profile]) -> dict:
     """The sentences, with the profile's own wording in place of the defaults."""
     out = dict(wording.text)
     if profile is not None:
-        out.update({k: v for k, v in profile.letters.items() if k in out or k == "mark"})
+        unknown = sorted(k for k in profile.letters if k not in out and k not in PROFILE_ONLY)
+        if unknown:
+            raise RuleFileError(str(profile.path), f"letters.{unknown[0]}",
+                                f"not a setting of the letters (settings: {', '.join(sorted(out) + list(PROFILE_ONLY))})")
+        out.update(profile.letters)
     return out
+
+
+def fill(template: str, fields: dict, key: str, profile: Optional[Profile]) -> str:
+    """A sentence with its {fields} filled in; a field that does not exist is the profile's error."""
+    try:
+        return template.format(**fields)
+    except (KeyError, IndexError, ValueError) as exc:
+        where = str(profile.path) if profile is not None and profile.path else "parser/data/letters.toml"
+        problem = f"{{{exc.args[0]}}} is not a field" if isinstance(exc, KeyError) else f"cannot be filled in ({exc})"
+        raise RuleFileError(where, f"letters.{key}", f"{problem}; fields: {', '.join(sorted(fields))}") from None
 
 
 def common(plan: Plan, profile: Optional[Profile], wording: Wording) -> dict:
@@ -33,7 +49,7 @@ def common(plan: Plan, profile: Optional[Profile], wording: Wording) -> dict:
         "issuer": issuer,
         "mark": t.get("mark") or issuer,                  # 发文机关标志, printed in red
         "circular": plan.title or "",
-        "plan": plan_name(plan),
+        "plan": plan_name(plan, wording),
         "year": plan.year or "",
         "date": cn_date(plan.date),
         "signature_lines": list(t["signature_lines"]),
@@ -51,15 +67,17 @@ def letter(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wordi
         if entries:
             heading = f"{cn_numeral(len(sections) + 1)}、{wording.role_headings[role]}（{len(entries)}项）"
             sections.append({"heading": heading, "entries": [entry(e, n, wording) for n, e in enumerate(entries, 1)]})
-    requirements = [s for s in (t["feedback"], t["contact"]) if s]
+    requirements = [k for k in ("feedback", "contact") if t[k]]
+    title = "title" if ctx["plan"] else "title_without_plan"
+    opening = "opening" if ctx["circular"] else "opening_without_circular"
     return dict(
         ctx, unit=a.unit,
-        title=(t["title"] if ctx["plan"] else t["title_without_plan"]).format(**fields),
-        opening=(t["opening"] if ctx["circular"] else t["opening_without_circular"]).format(**fields),
+        title=fill(t[title], fields, title, profile),
+        opening=fill(t[opening], fields, opening, profile),
         sections=sections,
         requirements_heading=f"{cn_numeral(len(sections) + 1)}、{t['requirements_heading']}",
-        requirements=[s.format(**fields) for s in requirements],
-        attachment=t["attachment"].format(**fields),
+        requirements=[fill(t[k], fields, k, profile) for k in requirements],
+        attachment=fill(t["attachment"], fields, "attachment", profile),
         task_ids=[i for e in a.entries for i in e.task_ids],
     )
 
@@ -67,7 +85,7 @@ def letter(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wordi
 def checklist(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wording) -> dict:
     t = texts(wording, profile)
     ctx = common(plan, profile, wording)
-    return dict(ctx, unit=a.unit, title=t["checklist_title"].format(**ctx, unit=a.unit),
+    return dict(ctx, unit=a.unit, title=fill(t["checklist_title"], dict(ctx, unit=a.unit), "checklist_title", profile),
                 rows=[entry(e, n, wording) for n, e in enumerate(a.entries, 1)],
                 task_ids=[i for e in a.entries for i in e.task_ids])
 
@@ -79,7 +97,7 @@ def overview(plan: Plan, assignments: Assignments, profile: Optional[Profile], w
     for a in assignments.units:
         units.append({"unit": a.unit, "rows": [entry(e, n, wording) for n, e in enumerate(a.entries, 1)],
                       "counts": [len(a.by_role(r)) for r in ROLES], "total": len(a.entries)})
-    return dict(ctx, title=t["overview_title"].format(**ctx),
+    return dict(ctx, title=fill(t["overview_title"], ctx, "overview_title", profile),
                 role_names=[wording.roles[r] for r in ROLES],
                 units=units, idle=list(assignments.idle), outside=list(assignments.outside),
                 no_tasks=t["no_tasks"], task_ids=[t.id for t in plan.tasks])
@@ -101,13 +119,11 @@ def entry(e: Entry, n: int, wording: Wording) -> dict:
     }
 
 
-def plan_name(plan: Plan) -> str:
+def plan_name(plan: Plan, wording: Wording) -> str:
     """苏州市邮政管理局关于印发2022年工作目标任务分解方案…的通知 -> 2022年工作目标任务分解方案…"""
     title = plan.title or ""
-    m = regex.search(r"关于(?:印发|下达|做好|落实)?(.+?)的?(?:通知|通告|意见|决定|函)$", title)
-    if m:
-        return m.group(1).strip("《》")
-    return title
+    m = wording.plan_name.search(title)
+    return m.group("plan") if m else title
 
 
 def cn_date(d: Optional[date]) -> str:
