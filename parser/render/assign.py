@@ -129,13 +129,14 @@ def _units_of(task: Task, profile: Optional[Profile]) -> list[tuple[str, str]]:
 def _entries(unit, held: dict, plan: Plan, profile, refs, wording: Wording) -> tuple[Entry, ...]:
     """One entry per piece of work; a task that repeats one from another part joins it."""
     order = {t.id: n for n, t in enumerate(plan.tasks)}
+    pairs = {tid: _bigrams(task.text) for tid, (_, task) in held.items()}
     groups: list[list[tuple[str, Task]]] = []
     for tid in sorted(held, key=order.__getitem__):
         role, task = held[tid]
         for g in groups:
             first = g[0][1]
             if first.part != task.part and all(x.part != task.part for _, x in g) \
-                    and similarity(first.text, task.text) >= wording.same_task_similarity:
+                    and _jaccard(pairs[first.id], pairs[tid]) >= wording.same_task_similarity:
                 g.append((role, task))
                 break
         else:
@@ -165,7 +166,10 @@ def similarity(a: str, b: str) -> float:
     >>> round(similarity("宣贯省政府关于加快农村寄递物流体系建设的实施意见", "贯彻落实省政府关于加快农村寄递物流体系建设的实施意见"), 2)
     0.78
     """
-    x, y = _bigrams(a), _bigrams(b)
+    return _jaccard(_bigrams(a), _bigrams(b))
+
+
+def _jaccard(x: frozenset, y: frozenset) -> float:
     return len(x & y) / len(x | y) if x and y else 0.0
 
 
