@@ -135,10 +135,10 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
         if not plan.tasks:
             raise InputError(f"{source}: no tasks found, nothing to build (see `plandoc parse {source} --format table`)")
         if "pdf" in chosen and not quiet:
-            from .render.pdf import PdfRenderer
+            from .render.pdf import HARFBUZZ_PACKAGE, PdfRenderer
             if PdfRenderer.slow_subsetting():
                 click.echo("note: HarfBuzz's font subsetter is not installed, so each PDF takes seconds; "
-                           "install libharfbuzz-subset0", err=True)
+                           f"install {HARFBUZZ_PACKAGE}", err=True)
         result = run_build(plan, prof, out_root, formats=chosen, only=units or None, templates=templates,
                            name=name, workers=jobs, progress=progress)
     except PlandocError as exc:

@@ -15,7 +15,7 @@ from typing import Optional
 from markupsafe import Markup
 
 from .fonts import FontMap, PreparedFonts
-from .templates import html_environment, render_html
+from .templates import html_environment, render_html, search_path
 
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 
@@ -28,6 +28,7 @@ class PdfRenderer:
         # WeasyPrint logs every unsupported CSS property and font fallback; plandoc reports its own
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
         self.env = html_environment(templates)
+        self.base_url = search_path(templates)[0].resolve().as_uri() + "/"
         # font-family lists go into <style>, where HTML entities are not decoded: no escaping
         families = prepared.families if prepared else fonts.css()
         self.fonts = {k: Markup(v) for k, v in families.items()}
@@ -40,10 +41,12 @@ class PdfRenderer:
         return fonts.harfbuzz_subset is None
 
     def render(self, template: str, context: dict, *, landscape: bool, timestamp: str, doc_title: str) -> bytes:
-        html = render_html(self.env, template, dict(context, fonts=self.fonts, font_faces=self.font_faces, landscape=landscape,
-                                                      timestamp=timestamp, doc_title=doc_title))
+        page = dict(context, fonts=self.fonts, font_faces=self.font_faces, landscape=landscape,
+                    timestamp=timestamp, doc_title=doc_title)
+        html = render_html(self.env, template, page)
         # from the content, not the HTML, which holds the font cache's path on this machine
         content = json.dumps([template, context, landscape, timestamp], ensure_ascii=False, sort_keys=True)
         identifier = hashlib.sha256(content.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        document = self._weasyprint.HTML(string=html, base_url=".").render()
+        # images and stylesheets a template links to are found beside the templates
+        document = self._weasyprint.HTML(string=html, base_url=self.base_url).render()
         return document.write_pdf(pdf_identifier=identifier)
