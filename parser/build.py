@@ -164,7 +164,7 @@ def _render(job: Job, templates: Optional[Path], stamp: datetime, prepared: Opti
 def _renderer(fmt: str, templates: Optional[Path], prepared: Optional[PreparedFonts]):
     if fmt == "pdf":
         from .render.pdf import PdfRenderer
-        return PdfRenderer(templates, load_fonts(), prepared)
+        return PdfRenderer(templates, prepared)
     from .render.docx import DocxRenderer
     return DocxRenderer(templates)
 

@@ -38,10 +38,6 @@ class FontMap:
     latin: str
     packages: tuple[str, ...]
 
-    def css(self) -> dict[str, str]:
-        """CSS font-family lists of the installed fonts (no prepared subsets)."""
-        return {name: _family_list(face.pdf) for name, face in self.faces.items()}
-
     def docx(self) -> dict[str, str]:
         return {name: face.docx for name, face in self.faces.items()}
 

@@ -6,6 +6,7 @@ PDF's dates and file identifier come from the plan, so the same plan gives the s
 """
 from __future__ import annotations
 
+import ctypes.util
 import hashlib
 import json
 import logging
@@ -14,15 +15,14 @@ from typing import Optional
 
 from markupsafe import Markup
 
-from .fonts import FontMap, PreparedFonts
+from .fonts import PreparedFonts
 from .templates import html_environment, render_html, search_path
 
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 
 
 class PdfRenderer:
-    def __init__(self, templates: Optional[Path], fonts: FontMap, prepared: Optional[PreparedFonts] = None):
-        fonts.require_pdf_faces()
+    def __init__(self, templates: Optional[Path], prepared: PreparedFonts):
         import weasyprint    # slow to import: only when PDFs are asked for
         self._weasyprint = weasyprint
         # WeasyPrint logs every unsupported CSS property and font fallback; plandoc reports its own
@@ -30,15 +30,14 @@ class PdfRenderer:
         self.env = html_environment(templates)
         self.base_url = search_path(templates)[0].resolve().as_uri() + "/"
         # font-family lists go into <style>, where HTML entities are not decoded: no escaping
-        families = prepared.families if prepared else fonts.css()
-        self.fonts = {k: Markup(v) for k, v in families.items()}
-        self.font_faces = Markup(prepared.font_faces if prepared else "")
+        self.fonts = {k: Markup(v) for k, v in prepared.families.items()}
+        self.font_faces = Markup(prepared.font_faces)
 
     @staticmethod
     def slow_subsetting() -> bool:
-        """True when WeasyPrint falls back to fontTools for subsetting (seconds per PDF)."""
-        from weasyprint.pdf import fonts
-        return fonts.harfbuzz_subset is None
+        """True when WeasyPrint will fall back to fontTools for subsetting (seconds per PDF): it
+        looks for the same library, and importing WeasyPrint here would slow every build."""
+        return ctypes.util.find_library("harfbuzz-subset") is None
 
     def render(self, template: str, context: dict, *, landscape: bool, timestamp: str, doc_title: str) -> bytes:
         page = dict(context, fonts=self.fonts, font_faces=self.font_faces, landscape=landscape,
