@@ -107,7 +107,8 @@ def locate(face: Face, bold: bool) -> Optional[tuple[str, int, str]]:
     return None
 
 
-def base_characters() -> set[str]:
+@functools.lru_cache(maxsize=1)
+def base_characters() -> frozenset[str]:
     """GB 2312 (every character a Chinese official document is expected to use), ASCII, and the
     CJK and general punctuation blocks."""
     chars = {chr(c) for c in range(0x20, 0x7F)}
@@ -119,7 +120,7 @@ def base_characters() -> set[str]:
                 chars.add(bytes((hi, lo)).decode("gb2312"))
             except UnicodeDecodeError:
                 pass
-    return chars
+    return frozenset(chars)
 
 
 @dataclass(frozen=True)
@@ -137,9 +138,9 @@ def cache_dir() -> Path:
 def prepare(fonts: FontMap, chars: Iterable[str], folder: Optional[Path] = None) -> PreparedFonts:
     """Cut each face's font to the characters needed (once: later builds find it in the cache)."""
     folder = folder or cache_dir()
-    wanted = base_characters()
-    extra = set(chars) - wanted
-    wanted |= extra
+    base = base_characters()
+    extra = set(chars) - base
+    wanted = base | extra
     rules, families = [], {}
     for name, face in fonts.faces.items():
         alias = f"plandoc-{name}"
@@ -159,11 +160,13 @@ def prepare(fonts: FontMap, chars: Iterable[str], folder: Optional[Path] = None)
     return PreparedFonts("\n".join(rules), families)
 
 
-def _subset(file: str, index: int, chars: set[str], extra: set[str], folder: Path) -> Path:
+def _subset(file: str, index: int, chars: frozenset[str], extra: set[str], folder: Path) -> Path:
     stat = os.stat(file)
     key = hashlib.sha256("|".join([PREPARED_VERSION, file, str(index), str(stat.st_size), str(stat.st_mtime_ns),
                                    "".join(sorted(extra))]).encode("utf-8")).hexdigest()[:20]
-    target = folder / f"{Path(file).stem}-{index}-{key}.otf"
+    # a collection of CFF fonts (.ttc) cuts to an OpenType font; a TrueType file stays TrueType
+    suffix = ".ttf" if Path(file).suffix.lower() == ".ttf" else ".otf"
+    target = folder / f"{Path(file).stem}-{index}-{key}{suffix}"
     if target.is_file():
         return target
     import uharfbuzz as hb
