@@ -77,8 +77,9 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
         if unknown:
             raise SourceError(f"--only: no such unit: {', '.join(unknown)} (units: {', '.join(sorted(known))})")
         units = [a for a in units if a.unit in only]
-    folders = unique_names([a.unit for a in assignments.units] + list(assignments.idle))
     files = wording.files
+    overview = [f"{safe_name(files['overview'])}.{fmt}" for fmt in FORMATS]
+    folders = unique_names([a.unit for a in assignments.units] + list(assignments.idle), (MANIFEST, *overview))
     jobs = []
     for a in units:
         for kind, make in (("letter", context.letter), ("checklist", context.checklist)):
@@ -89,7 +90,7 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
     if not only:
         ctx = context.overview(plan, assignments, profile, wording)
         for fmt in formats:
-            jobs.append(Job("overview", None, f"{safe_name(files['overview'])}.{fmt}", fmt, ctx,
+            jobs.append(Job("overview", None, overview[FORMATS.index(fmt)], fmt, ctx,
                             tuple(ctx["task_ids"])))
     return jobs, assignments
 

@@ -133,7 +133,7 @@ def test_a_broken_plan_json_is_an_input_error(runner, tmp_path, content, message
 def test_unit_names_cannot_escape_the_output_folder(runner, tmp_path, font_cache):
     # a plan JSON corrected by hand can name units anything
     plan = json.loads(GOLDEN.read_text(encoding="utf-8"))
-    for task, name in zip(plan["tasks"], ["../x", "a/b", "CON", "a_b", "..", "名称:*?"]):
+    for task, name in zip(plan["tasks"], ["../x", "a/b", "CON", "a_b", "..", "名称:*?", "manifest.json"]):
         task["departments"] = [{"name": name, "role": "lead"}]
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
@@ -141,7 +141,8 @@ def test_unit_names_cannot_escape_the_output_folder(runner, tmp_path, font_cache
     result = runner.invoke(main, ["build", str(path), "-o", str(out), "--format", "docx", "-q"])
     assert result.exit_code == 0, result.output
     made = {p.name for p in (out / "suzhou-post-2022").iterdir() if p.is_dir()}
-    assert {"_x", "a_b", "a_b-2", "_CON", "_", "名称_"} <= made
+    assert {"_x", "a_b", "a_b-2", "_CON", "_", "名称_", "manifest.json-2"} <= made
+    assert (out / "suzhou-post-2022" / "manifest.json").is_file()
     assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
     assert not (tmp_path / "x").exists() and not (out / "x").exists()
 

@@ -34,10 +34,11 @@ def safe_name(name: str) -> str:
     return s
 
 
-def unique_names(names: list[str]) -> dict[str, str]:
+def unique_names(names: list[str], reserved: tuple[str, ...] = ()) -> dict[str, str]:
     """Safe names for a list of names, distinct even when two names make the same safe name
-    (a/b and a_b) or differ only in case (Windows folders ignore case)."""
-    out, taken = {}, set()
+    (a/b and a_b) or differ only in case (Windows folders ignore case), and none of `reserved`
+    (the files beside them)."""
+    out, taken = {}, {r.casefold() for r in reserved}
     for name in names:
         base = safe_name(name)
         candidate, n = base, 1
