@@ -72,6 +72,8 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
     assignments = assign(plan, profile, wording)
     units = [a for a in assignments.units if a.unit not in assignments.outside]
     if only:
+        if profile is not None:          # 市场处 is 市场监管处
+            only = [profile.canonical(u) or u for u in only]
         known = {a.unit for a in assignments.units} | set(assignments.idle)
         unknown = [u for u in only if u not in known]
         if unknown:
