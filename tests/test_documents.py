@@ -80,6 +80,12 @@ def test_docx_letter_page_fonts_and_tasks(built, unit):
     assert paragraphs[4].text == f"{unit}："
     headings = [p for p in paragraphs if p.style.name == "一级标题"]
     assert headings and all(h.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体" for h in headings)
+    assert [h.text[:2] for h in headings] == ["一、", "二、", "三、"]
+    # level two: the parts of the circular the tasks come from, in 楷体
+    second = [p for p in paragraphs if p.style.name == "二级标题"]
+    assert second[0].text.startswith("（一）工作目标任务分解方案（")
+    assert second[1].text.startswith("（二）邮政业更贴近民生八件实事分工安排（")
+    assert all(h.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "楷体_GB2312" for h in second)
     text = docx_text(d)
     for task in unit_tasks(plan, unit):
         assert task in text
@@ -170,6 +176,17 @@ def test_pdf_letter_page_margins_sizes_and_numbers(built, unit):
     assert {16, 22}.issubset(sizes)
     title = [c for c in first if round(c["size"]) == 22]
     assert title and all("xiaobiaosong" in c["fontname"] for c in title)
+    # headings: level one 黑体, level two 楷体
+    lines: dict = {}
+    for c in first:
+        lines.setdefault(round(c["bottom"]), []).append(c)
+    for chars in lines.values():
+        text = "".join(c["text"] for c in chars)
+        if text.startswith("一、牵头任务"):
+            assert {c["fontname"].split("+")[1] for c in chars} == {"plandoc-heiti"}
+        if text.startswith("（一）工作目标任务分解方案"):
+            assert {c["fontname"].split("+")[1] for c in chars} == {"plandoc-kaiti"}
+    assert any("".join(c["text"] for c in chars).startswith("（一）") for chars in lines.values())
     red = [c for c in first if c["non_stroking_color"] and c["non_stroking_color"][0] > 0.8
            and len(c["non_stroking_color"]) == 3 and c["non_stroking_color"][1] < 0.1]
     assert squeeze("".join(c["text"] for c in red)) == "苏州市邮政管理局"

@@ -58,6 +58,7 @@ class Ref:
     part: str          # the short name of the part
     label: str
     line: int
+    part_title: str    # the part's title, shortened: 工作目标任务分解方案
 
 
 @dataclass(frozen=True)
@@ -185,10 +186,18 @@ def part_name(title: Optional[str], wording: Wording) -> str:
     for pattern, name in wording.part_names:
         if pattern.search(title):
             return name
+    return part_title(title, wording)
+
+
+def part_title(title: Optional[str], wording: Wording) -> str:
+    """A part's title without what comes before its year: 苏州市邮政管理局2022年工作目标任务分解方案
+    -> 工作目标任务分解方案 (the letter's own title names the year and the issuer)."""
+    if not title:
+        return ""
     if wording.drop_before_year:
         m = regex.search(r"(?:19|20)\d{2}年度?", title)
-        if m:
-            return title[m.end():] or title
+        if m and title[m.end():]:
+            return title[m.end():]
     return title
 
 
@@ -201,7 +210,7 @@ def _ref(task: Task, restarts: bool, wording: Wording) -> Ref:
         label = f"{part}{task.section_number}.{task.number}"
     else:
         label = f"{part}第{task.number}项"
-    return Ref(task.id, part, label, task.line)
+    return Ref(task.id, part, label, task.line, part_title(task.part, wording))
 
 
 def _restarting_parts(plan: Plan) -> frozenset:

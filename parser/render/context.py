@@ -66,7 +66,7 @@ def letter(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wordi
         entries = a.by_role(role)
         if entries:
             heading = f"{cn_numeral(len(sections) + 1)}、{wording.role_headings[role]}（{len(entries)}项）"
-            sections.append({"heading": heading, "entries": [entry(e, n, wording) for n, e in enumerate(entries, 1)]})
+            sections.append({"heading": heading, "groups": by_part(entries, wording)})
     requirements = [k for k in ("feedback", "contact") if t[k]]
     title = "title" if ctx["plan"] else "title_without_plan"
     opening = "opening" if ctx["circular"] else "opening_without_circular"
@@ -101,6 +101,18 @@ def overview(plan: Plan, assignments: Assignments, profile: Optional[Profile], w
                 role_names=[wording.roles[r] for r in ROLES],
                 units=units, idle=list(assignments.idle), outside=list(assignments.outside),
                 no_tasks=t["no_tasks"], task_ids=[t.id for t in plan.tasks])
+
+
+def by_part(entries: tuple[Entry, ...], wording: Wording) -> list[dict]:
+    """A role's entries under level-two headings, one per part of the circular they come from
+    (（一）工作目标任务分解方案); no heading when they all come from one part.  Numbers run on."""
+    parts: dict[str, list[dict]] = {}
+    for n, e in enumerate(entries, 1):
+        parts.setdefault(e.refs[0].part_title, []).append(entry(e, n, wording))
+    if len(parts) == 1:
+        return [{"heading": "", "entries": next(iter(parts.values()))}]
+    return [{"heading": f"（{cn_numeral(i)}）{title or '其他'}（{len(rows)}项）", "entries": rows}
+            for i, (title, rows) in enumerate(parts.items(), 1)]
 
 
 def entry(e: Entry, n: int, wording: Wording) -> dict:
