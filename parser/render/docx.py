@@ -33,7 +33,10 @@ class DocxRenderer:
             tpl = self._template_class(str(path))
             tpl.render(context, jinja_env=self.env, autoescape=True)
         except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(str(path), None, f"{exc.message} (near “{_near(exc)}”)") from None
+            found = _locate(path, self.env)
+            where = f"paragraph {found[0]}: " if found else ""
+            text = found[1] if found else _near(exc)
+            raise TemplateError(str(path), None, f"{where}{exc.message} (in “{text}”)") from None
         except jinja2.TemplateError as exc:
             raise TemplateError(str(path), None, str(exc)) from None
         except (KeyError, zipfile.BadZipFile, ValueError) as exc:
@@ -44,6 +47,26 @@ class DocxRenderer:
         props.title = title
         props.author = props.last_modified_by = author
         return fixed_zip(tpl.docx)
+
+
+def _locate(path: Path, env: jinja2.Environment) -> Optional[tuple[int, str]]:
+    """(paragraph number, its text) of the first Word paragraph with a Jinja syntax error.
+
+    The paragraphs' texts, one a line in document order (table cells included), with docxtpl's
+    {%p / {%tr / {%tc / {%r marks taken off, make a template of their own: where Jinja stops in
+    it is the paragraph to look at (counted from 1, a table cell's paragraphs included)."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    texts = ["".join(t.text or "" for t in p.iter(qn("w:t")))
+             for p in Document(str(path)).element.body.iter(qn("w:p"))]
+    source = "\n".join(regex.sub(r"\{%\s*(?:p|tr|tc|r)\s", "{% ", t) for t in texts)
+    try:
+        env.parse(source)
+    except jinja2.TemplateSyntaxError as exc:
+        if exc.lineno and exc.lineno <= len(texts):
+            return exc.lineno, texts[exc.lineno - 1].strip()[:80]
+    return None
 
 
 def _near(exc: jinja2.TemplateSyntaxError) -> str:
