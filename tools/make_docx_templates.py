@@ -212,8 +212,10 @@ def letter() -> Document:
     doc = new_document(landscape=False)
     clear_body(doc)
     add = doc.add_paragraph
+    add("{%p if mark %}", "正文")
     red_rule(add("{{ mark }}", "发文机关标志"))
     add("", "正文")
+    add("{%p endif %}", "正文")
     add("{{ title }}", "标题")
     add("", "正文")
     add("{{ unit }}：", "主送")

@@ -31,6 +31,7 @@ class Wording:
     files: dict[str, str]
     text: dict[str, object]
     plan_name: regex.Pattern
+    line_reference: tuple[str, str]      # with a part, without one
 
 
 @functools.lru_cache(maxsize=None)
@@ -40,7 +41,8 @@ def load_wording(path: Path = DATA) -> Wording:
         names = tuple((regex.compile(p["pattern"]), p["name"]) for p in data["part_names"])
         wording = Wording(data["roles"], data["role_headings"], names, bool(data["drop_before_year"]),
                           float(data["same_task_similarity"]), data["files"], data["text"],
-                          regex.compile(data["plan_name"]))
+                          regex.compile(data["plan_name"]),
+                          (data["line_reference"], data["line_reference_without_part"]))
     except KeyError as exc:
         raise RuleFileError(str(path), str(exc.args[0]), "missing") from None
     except (tomllib.TOMLDecodeError, regex.error) as exc:
@@ -205,7 +207,7 @@ def _ref(task: Task, restarts: bool, wording: Wording) -> Ref:
     """分解方案第13项 when numbers run through the part; 民生实事四.1 when they restart per section."""
     part = part_name(task.part, wording)
     if task.number is None:
-        label = f"{part}第{task.line}行" if part else f"第{task.line}行"
+        label = wording.line_reference[0 if part else 1].format(part=part, line=task.line)
     elif task.section_number and restarts:
         label = f"{part}{task.section_number}.{task.number}"
     else:

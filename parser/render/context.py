@@ -68,8 +68,9 @@ def letter(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wordi
             heading = f"{cn_numeral(len(sections) + 1)}、{wording.role_headings[role]}（{len(entries)}项）"
             sections.append({"heading": heading, "groups": by_part(entries, wording)})
     requirements = [k for k in ("feedback", "contact") if t[k]]
-    title = "title" if ctx["plan"] else "title_without_plan"
-    opening = "opening" if ctx["circular"] else "opening_without_circular"
+    title = "title" if ctx["plan"] else "title_by_circular" if ctx["circular"] else "title_without_plan"
+    opening = ("opening" if ctx["circular"] and ctx["issuer"] and ctx["date"] else
+               "opening_by_circular" if ctx["circular"] else "opening_without_circular")
     return dict(
         ctx, unit=a.unit,
         title=fill(t[title], fields, title, profile),
@@ -132,10 +133,11 @@ def entry(e: Entry, n: int, wording: Wording) -> dict:
 
 
 def plan_name(plan: Plan, wording: Wording) -> str:
-    """苏州市邮政管理局关于印发2022年工作目标任务分解方案…的通知 -> 2022年工作目标任务分解方案…"""
+    """苏州市邮政管理局关于印发2022年工作目标任务分解方案…的通知 -> 2022年工作目标任务分解方案…;
+    empty when the circular does not hand down a plan."""
     title = plan.title or ""
     m = wording.plan_name.search(title)
-    return m.group("plan") if m else title
+    return m.group("plan") if m else ""
 
 
 def cn_date(d: Optional[date]) -> str:
