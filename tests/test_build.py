@@ -271,3 +271,21 @@ def test_a_wrong_letters_setting_names_the_profile_key(runner, tmp_path, letters
                                   "--format", "docx"])
     assert result.exit_code == 1
     assert f"{profile}: {message}" in result.stderr and "Traceback" not in result.output
+
+
+def test_weasyprint_without_its_system_libraries_is_a_clear_error(monkeypatch):
+    import builtins
+
+    from parser.errors import FontError
+    from parser.render.fonts import PreparedFonts
+    from parser.render.pdf import PdfRenderer
+    real_import = builtins.__import__
+
+    def no_pango(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise OSError("cannot load library 'libpango-1.0-0'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pango)
+    with pytest.raises(FontError, match="install the packages .*libpango-1.0-0"):
+        PdfRenderer(None, PreparedFonts("", {}))

@@ -15,7 +15,8 @@ from typing import Optional
 
 from markupsafe import Markup
 
-from .fonts import PreparedFonts
+from ..errors import FontError
+from .fonts import PreparedFonts, load_fonts
 from .templates import html_environment, render_html, search_path
 
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
@@ -23,7 +24,12 @@ HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 
 class PdfRenderer:
     def __init__(self, templates: Optional[Path], prepared: PreparedFonts):
-        import weasyprint    # slow to import: only when PDFs are asked for
+        try:
+            import weasyprint    # slow to import: only when PDFs are asked for
+        except OSError as exc:   # Pango, fontconfig or HarfBuzz missing: WeasyPrint loads them on import
+            packages = " ".join(load_fonts().packages)
+            raise FontError(f"WeasyPrint cannot load its system libraries ({exc}); "
+                            f"install the packages {packages}") from None
         self._weasyprint = weasyprint
         # WeasyPrint logs every unsupported CSS property and font fallback; plandoc reports its own
         logging.getLogger("weasyprint").setLevel(logging.ERROR)
