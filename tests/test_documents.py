@@ -89,7 +89,11 @@ def test_docx_letter_page_fonts_and_tasks(built, unit):
     text = docx_text(d)
     for task in unit_tasks(plan, unit):
         assert task in text
-    assert f"附件：{unit}任务清单" in text and text.endswith("苏州市邮政管理局2022年3月31日")
+    assert f"附件：{unit}任务清单" in text and squeeze(text).endswith("苏州市邮政管理局2022年3月31日")
+    # 落款: the issuer and the date on one centre tab stop, so the issuer stands centred over the date
+    issuer, date = paragraphs[-2], paragraphs[-1]
+    stops = [[(t.alignment.name, t.position) for t in p.paragraph_format.tab_stops] for p in (issuer, date)]
+    assert stops[0] == stops[1] and len(stops[0]) == 1 and stops[0][0][0] == "CENTER"
 
 
 def test_docx_page_numbers_on_the_outer_side_of_odd_and_even_pages(built):

@@ -17,7 +17,7 @@ from pathlib import Path
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
@@ -246,11 +246,13 @@ def letter() -> Document:
     add("{{ attachment }}", "正文")
     add("", "正文")
     add("", "正文")
-    # 成文日期右空四字, and the issuer centred over the date.  A paragraph's indent cannot be a
-    # Jinja tag in a file Word must still open, so the issuer's indent suits the common case: an
-    # eight-character name over a date about 6.5 characters wide, 0.75 of a character further right
-    add("{{ issuer }}", "落款").paragraph_format.right_indent = Pt(64 - 12)
-    add("{{ date }}", "落款").paragraph_format.right_indent = Pt(64)
+    # 成文日期右空四字, the issuer centred over the date: both lines sit on one centre tab stop,
+    # placed so that a date 6.5 characters wide (2022年3月31日) ends four characters from the right
+    centre = Mm(156) - Pt(4 * 16) - Pt(6.5 * 16 / 2)
+    for text in ("\t{{ issuer }}", "\t{{ date }}"):
+        p = add(text, "落款")
+        p.alignment = WD_ALIGN_PARAGRAPH.LEFT
+        p.paragraph_format.tab_stops.add_tab_stop(centre, WD_TAB_ALIGNMENT.CENTER)
     return doc
 
 
