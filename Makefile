@@ -21,9 +21,9 @@ bench: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/bench_parse.py
 	$(BIN)/python benchmarks/bench_build.py
 
-# fonts and HarfBuzz's subsetter for PDF output (apt-get when run as root)
-system-packages:
-	@sh tools/system-packages.sh
+# fonts and the libraries WeasyPrint draws them with, for PDF output (apt-get when run as root)
+system-packages: $(VENV)/.installed
+	@sh tools/system-packages.sh $(BIN)/python
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
