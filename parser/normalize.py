@@ -12,6 +12,7 @@ from typing import Mapping
 import regex
 
 SPACES = regex.compile(r"\s+")
+SPACES_AND_PUNCTUATION = regex.compile(r"[\s\p{P}]+")
 
 
 @dataclass
@@ -77,3 +78,12 @@ def chinese_number(text: str, digits: Mapping[str, int], multipliers: Mapping[st
         else:
             return None
     return total + (current or 0)
+
+
+def letters_only(text: str) -> str:
+    """The text without spaces or punctuation: what stays the same when only those change.
+
+    >>> letters_only("推动落实《意见》， 加强 保护。")
+    '推动落实意见加强保护'
+    """
+    return SPACES_AND_PUNCTUATION.sub("", text)

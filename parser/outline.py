@@ -20,7 +20,7 @@ from .extract.tables import (Cell, Row, find_flat_header,
                              rows_from_cells, rows_from_flat)
 from .extract.targets import find_targets
 from .model import Deadline, ListItem, Part, Plan, SourceInfo, Target, Task, Unit, Warning
-from .normalize import SPACES, Piece, fold, split_folded
+from .normalize import SPACES, Piece, fold, letters_only, split_folded
 from .rules import Rules
 from .sources import Line
 
@@ -385,7 +385,7 @@ def _with_ids(tasks: list[Task]) -> list[Task]:
     seen: dict[str, int] = {}
     out = []
     for t in tasks:
-        key = regex.sub(r"[\s\p{P}]+", "", t.text)
+        key = letters_only(t.text)
         base = "t" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
         seen[base] = seen.get(base, 0) + 1
         out.append(dataclasses.replace(t, id=base if seen[base] == 1 else f"{base}-{seen[base]}"))

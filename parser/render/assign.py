@@ -15,6 +15,7 @@ import regex
 
 from ..errors import RuleFileError
 from ..model import Plan, Task
+from ..normalize import letters_only
 from ..profile import Profile
 
 ROLES = ("lead", "responsible", "support")     # strongest first
@@ -177,7 +178,7 @@ def _jaccard(x: frozenset, y: frozenset) -> float:
 
 
 def _bigrams(text: str) -> frozenset:
-    s = regex.sub(r"[\s\p{P}]+", "", text)
+    s = letters_only(text)
     return frozenset(s[i:i + 2] for i in range(len(s) - 1))
 
 
