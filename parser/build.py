@@ -105,8 +105,9 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     folder = out_root / safe_name(name or Path(plan.source.path).stem or "plan")
     result = BuildResult(folder, idle=assignments.idle, outside=assignments.outside)
     stamp = _timestamp(plan)
-    old = {f["path"]: f for f in read_manifest(folder).get("files", []) if (folder / f["path"]).is_file()}
-    entries = dict(old) if only else {}
+    # a build of some units keeps the manifest's entries for the others' files
+    entries = {f["path"]: f for f in read_manifest(folder).get("files", [])
+               if (folder / f["path"]).is_file()} if only else {}
     prepared = None
     if "pdf" in formats:
         fonts = load_fonts()

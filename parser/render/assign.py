@@ -94,7 +94,6 @@ class Assignments:
     units: tuple[Assignment, ...]           # every unit with tasks, profile order first
     idle: tuple[str, ...]                   # units of the profile that have no task
     outside: tuple[str, ...]                # units named by tasks but not in the profile (no letter)
-    refs: dict[str, Ref]                    # task id -> its reference
 
 
 def assign(plan: Plan, profile: Optional[Profile], wording: Optional[Wording] = None) -> Assignments:
@@ -109,15 +108,15 @@ def assign(plan: Plan, profile: Optional[Profile], wording: Optional[Wording] = 
                 per_unit[unit][t.id] = (role, t)
     known = tuple(profile.units) if profile is not None and profile.units else ()
     order = list(known) + sorted(u for u in per_unit if u not in known)
+    position = {t.id: n for n, t in enumerate(plan.tasks)}
     units = []
     for unit in order:
         if unit in per_unit:
-            units.append(Assignment(unit, _entries(unit, per_unit[unit], plan, profile, refs, wording)))
+            units.append(Assignment(unit, _entries(unit, per_unit[unit], position, profile, refs, wording)))
     return Assignments(
         units=tuple(units),
         idle=tuple(u for u in known if u not in per_unit),
-        outside=tuple(u for u in order if known and u not in known and u in per_unit),
-        refs=refs)
+        outside=tuple(u for u in order if known and u not in known and u in per_unit))
 
 
 def _units_of(task: Task, profile: Optional[Profile]) -> list[tuple[str, str]]:
@@ -130,12 +129,12 @@ def _units_of(task: Task, profile: Optional[Profile]) -> list[tuple[str, str]]:
     return out
 
 
-def _entries(unit, held: dict, plan: Plan, profile, refs, wording: Wording) -> tuple[Entry, ...]:
-    """One entry per piece of work; a task that repeats one from another part joins it."""
-    order = {t.id: n for n, t in enumerate(plan.tasks)}
+def _entries(unit, held: dict, position: dict, profile, refs, wording: Wording) -> tuple[Entry, ...]:
+    """One entry per piece of work; a task that repeats one from another part joins it.
+    `position` is each task's place in the plan."""
     pairs = {tid: _bigrams(task.text) for tid, (_, task) in held.items()}
     groups: list[list[tuple[str, Task]]] = []
-    for tid in sorted(held, key=order.__getitem__):
+    for tid in sorted(held, key=position.__getitem__):
         role, task = held[tid]
         for g in groups:
             first = g[0][1]

@@ -42,8 +42,8 @@ def fill(template: str, fields: dict, key: str, profile: Optional[Profile]) -> s
         raise RuleFileError(where, f"letters.{key}", f"{problem}; fields: {', '.join(sorted(fields))}") from None
 
 
-def common(plan: Plan, profile: Optional[Profile], wording: Wording) -> dict:
-    t = texts(wording, profile)
+def common(plan: Plan, profile: Optional[Profile], wording: Wording, t: dict) -> dict:
+    """What every document says about the circular; `t` is texts(wording, profile)."""
     issuer = (profile.issuer if profile and profile.issuer else None) or plan.issuer or ""
     return {
         "issuer": issuer,
@@ -58,7 +58,7 @@ def common(plan: Plan, profile: Optional[Profile], wording: Wording) -> dict:
 
 def letter(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wording) -> dict:
     t = texts(wording, profile)
-    ctx = common(plan, profile, wording)
+    ctx = common(plan, profile, wording, t)
     counts = "、".join(f"{wording.roles[r]}{len(a.by_role(r))}项" for r in ROLES if a.by_role(r))
     fields = dict(ctx, unit=a.unit, total=len(a.entries), counts=counts)
     sections = []
@@ -85,7 +85,7 @@ def letter(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wordi
 
 def checklist(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wording) -> dict:
     t = texts(wording, profile)
-    ctx = common(plan, profile, wording)
+    ctx = common(plan, profile, wording, t)
     return dict(ctx, unit=a.unit, title=fill(t["checklist_title"], dict(ctx, unit=a.unit), "checklist_title", profile),
                 rows=[entry(e, n, wording) for n, e in enumerate(a.entries, 1)],
                 task_ids=[i for e in a.entries for i in e.task_ids])
@@ -93,7 +93,7 @@ def checklist(plan: Plan, a: Assignment, profile: Optional[Profile], wording: Wo
 
 def overview(plan: Plan, assignments: Assignments, profile: Optional[Profile], wording: Wording) -> dict:
     t = texts(wording, profile)
-    ctx = common(plan, profile, wording)
+    ctx = common(plan, profile, wording, t)
     units = []
     for a in assignments.units:
         units.append({"unit": a.unit, "rows": [entry(e, n, wording) for n, e in enumerate(a.entries, 1)],
