@@ -81,8 +81,9 @@ def run_build(out: Path, env: dict, sample_memory: bool = False) -> tuple[float,
 def letter_pdf_in_process(runs: int) -> tuple[float, Path]:
     sys.path.insert(0, str(ROOT))
     from parser import load_profile
-    from parser.build import _render, load_plan, plan_jobs
-    from parser.render.fonts import load_fonts, prepare
+    from parser import load_plan
+    from plandoc.build import plan_jobs, render_job
+    from plandoc.render.fonts import load_fonts, prepare
 
     profile = load_profile(PROFILE)
     plan = load_plan(SAMPLE, profile)
@@ -91,14 +92,14 @@ def letter_pdf_in_process(runs: int) -> tuple[float, Path]:
     docx = next(j for j in jobs if j.kind == "letter" and j.fmt == "docx")
     prepared = prepare(load_fonts(), {c for j in jobs for c in str(j.context)})
     stamp = datetime(2022, 3, 31)
-    _render(pdf, None, stamp, prepared)              # warm-up: imports, fonts, templates
+    render_job(pdf, None, stamp, prepared)              # warm-up: imports, fonts, templates
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        _render(pdf, None, stamp, prepared)
+        render_job(pdf, None, stamp, prepared)
         times.append(time.perf_counter() - start)
     path = Path(tempfile.mkdtemp()) / "letter.docx"
-    path.write_bytes(_render(docx, None, stamp, prepared))
+    path.write_bytes(render_job(docx, None, stamp, prepared))
     return statistics.median(times), path
 
 

@@ -41,7 +41,7 @@ def generated_plan(items: int) -> str:
 
 
 def main() -> None:
-    plandoc = [sys.executable, "-m", "parser", "parse", str(SAMPLE), "-q"]
+    plandoc = [sys.executable, "-m", "plandoc", "parse", str(SAMPLE), "-q"]
     jieba_start = [sys.executable, "-c", "import jieba; jieba.initialize()"]
     whole_process(jieba_start)  # let jieba write its cache once, as any installed machine has it
     ours, theirs = [], []

@@ -1,12 +1,9 @@
-"""plandoc: read a work-plan circular into a typed plan (tasks, units, targets, deadlines).
+"""The parsing library: read a work-plan circular into a typed plan (tasks, units, targets, deadlines).
 
     >>> from parser import parse_file
     >>> plan = parse_file("samples/suzhou-post-2022.txt")     # doctest: +SKIP
 """
 from __future__ import annotations
-
-import contextlib
-import gc
 
 from pathlib import Path
 from typing import Optional
@@ -15,11 +12,10 @@ from .errors import PlandocError, RuleFileError, SourceError
 from .model import Plan
 from .profile import Profile, apply_profile, load_profile
 from .rules import load_rules
-from .sources import Document, read_bytes, read_document
+from .sources import Document, read_bytes, read_document, read_plan_json
 
-__all__ = ["parse_file", "parse_text", "parse_document", "Plan", "Profile", "load_profile",
+__all__ = ["parse_file", "parse_text", "parse_document", "load_plan", "Plan", "Profile", "load_profile",
            "PlandocError", "SourceError", "RuleFileError"]
-__version__ = "0.1.0"
 
 
 def parse_file(path: Path | str, profile: Optional[Profile | Path | str] = None) -> Plan:
@@ -27,15 +23,20 @@ def parse_file(path: Path | str, profile: Optional[Profile | Path | str] = None)
 
     Raises SourceError for an input that cannot be read.
     """
-    with _no_cyclic_gc():
-        return parse_document(read_document(path), profile)
+    return parse_document(read_document(path), profile)
 
 
 def parse_text(text: str, name: str = "<text>", profile: Optional[Profile | Path | str] = None) -> Plan:
     """Parse a circular given as text."""
-    with _no_cyclic_gc():
-        data = text.encode("utf-8")
-        return parse_document(read_bytes(data, name if Path(name).suffix else name + ".txt"), profile)
+    data = text.encode("utf-8")
+    return parse_document(read_bytes(data, name if Path(name).suffix else name + ".txt"), profile)
+
+
+def load_plan(path: Path | str, profile: Optional[Profile | Path | str] = None) -> Plan:
+    """A plan JSON written by `plandoc parse` (read as it is), or a circular (parsed now)."""
+    if Path(path).suffix.lower() == ".json":
+        return read_plan_json(path)
+    return parse_file(path, profile)
 
 
 def parse_document(document: Document, profile: Optional[Profile | Path | str] = None) -> Plan:
@@ -44,19 +45,5 @@ def parse_document(document: Document, profile: Optional[Profile | Path | str] =
     if profile is not None and not isinstance(profile, Profile):
         profile = load_profile(profile)
     rules = load_rules()
-    with _no_cyclic_gc():
-        plan = build_plan(list(document.lines), document.info, rules)
-        return apply_profile(plan, profile, rules)
-
-
-@contextlib.contextmanager
-def _no_cyclic_gc():
-    """A plan is many small objects without cycles; the cyclic collector's full passes over them
-    grow with the document and made a 20,000-item plan cost 2.4x a 10,000-item one."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
+    plan = build_plan(list(document.lines), document.info, rules)
+    return apply_profile(plan, profile, rules)

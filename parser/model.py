@@ -13,6 +13,7 @@ from typing import Literal, Optional
 SCHEMA_VERSION = 1
 
 Role = Literal["lead", "responsible", "support"]
+ROLES: tuple[Role, ...] = ("lead", "responsible", "support")     # strongest first
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,9 @@ class Part:
 
 
 @dataclass(frozen=True)
-class Warning:
+class Notice:
+    """A warning about the document itself (a repeated numeral, an item with no unit), with its
+    line.  Named so as not to shadow Python's built-in Warning."""
     code: str
     line: int
     message: str
@@ -101,7 +104,7 @@ class Plan:
     targets: tuple[Target, ...]          # plan-wide targets (主要工作目标)
     items: tuple[ListItem, ...]          # numbered items that carry no unit
     tasks: tuple[Task, ...]
-    warnings: tuple[Warning, ...] = field(default=())
+    warnings: tuple[Notice, ...] = field(default=())
 
     def to_dict(self) -> dict:
         return {
@@ -178,7 +181,7 @@ def plan_from_dict(data: dict) -> Plan:
                 targets=tuple(_target_from(x) for x in t.get("targets", ())),
                 line=int(t["line"]), clause=t.get("clause"), mentions=tuple(t.get("mentions", ())),
                 section_number=t.get("section_number")))
-            if any(u.role not in ("lead", "responsible", "support") for u in tasks[-1].departments):
+            if any(u.role not in ROLES for u in tasks[-1].departments):
                 raise ValueError("role must be lead, responsible or support")
         where = "plan"
         s = data["source"]
@@ -191,7 +194,7 @@ def plan_from_dict(data: dict) -> Plan:
             items=tuple(ListItem(i.get("number"), i.get("part"), i.get("section"), i["text"], int(i["line"]))
                         for i in data.get("items", ())),
             tasks=tuple(tasks),
-            warnings=tuple(Warning(w["code"], int(w["line"]), w["message"]) for w in data.get("warnings", ())))
+            warnings=tuple(Notice(w["code"], int(w["line"]), w["message"]) for w in data.get("warnings", ())))
     except KeyError as exc:
         raise ValueError(f"{where}: missing field {exc.args[0]!r}") from None
     except (TypeError, AttributeError, ValueError) as exc:

@@ -19,7 +19,7 @@ from .extract.numbering import Numeral, match_numeral
 from .extract.tables import (Cell, Row, find_flat_header,
                              rows_from_cells, rows_from_flat)
 from .extract.targets import find_targets
-from .model import Deadline, ListItem, Part, Plan, SourceInfo, Target, Task, Unit, Warning
+from .model import Deadline, ListItem, Part, Plan, SourceInfo, Target, Task, Unit, Notice
 from .normalize import SPACES, Piece, fold, letters_only, split_folded
 from .rules import Rules
 from .sources import Line
@@ -224,7 +224,7 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules) -> Plan
     tasks: list[Task] = []
     items: list[ListItem] = []
     plan_targets: list[Target] = []
-    warnings: list[Warning] = []
+    warnings: list[Notice] = []
     # (node, is_heading, (part index, headings above)) for the numbering checks
     numbered: list[tuple[Node, bool, tuple]] = []
     year = header.year
@@ -394,7 +394,7 @@ def _with_ids(tasks: list[Task]) -> list[Task]:
 
 # --- warnings about the document itself ---------------------------------------------------------
 
-def _numbering_warnings(numbered) -> list[Warning]:
+def _numbering_warnings(numbered) -> list[Notice]:
     """Repeated or skipped numerals: within a part, per numeral style and parent heading."""
     raw: list[tuple[str, Node, Node]] = []   # (kind, node, previous)
     last: dict = {}
@@ -421,7 +421,7 @@ def _numbering_warnings(numbered) -> list[Warning]:
         last[key] = node
         parents[key] = parent
     heading_nodes = {id(n) for n, h, _ in numbered if h}
-    out: list[Warning] = []
+    out: list[Notice] = []
     skip_next = set()
     for k, (kind, node, prev) in enumerate(raw):
         if id(node) in skip_next:
@@ -432,22 +432,22 @@ def _numbering_warnings(numbered) -> list[Warning]:
                 and node.numeral.value == prev.numeral.value + 2:
             # 四、 六、 六、: the first 六 stands where 五 belongs — one misprint, one warning
             skip_next.add(id(nxt[1]))
-            out.append(Warning(f"{what}-number-repeated", nxt[1].segs[0].line,
+            out.append(Notice(f"{what}-number-repeated", nxt[1].segs[0].line,
                                f"{what} numeral {nxt[1].numeral.text} repeats line {node.segs[0].line}; "
                                f"the one at line {node.segs[0].line} probably stands for the missing number "
                                f"{prev.numeral.value + 1}"))
             continue
         if kind == "repeated":
-            out.append(Warning(f"{what}-number-repeated", node.segs[0].line,
+            out.append(Notice(f"{what}-number-repeated", node.segs[0].line,
                                f"{what} numeral {node.numeral.text} repeats the numeral of line {prev.segs[0].line}"))
         else:
-            out.append(Warning(f"{what}-number-skipped", node.segs[0].line,
+            out.append(Notice(f"{what}-number-skipped", node.segs[0].line,
                                f"{what} numeral {node.numeral.text} follows {prev.numeral.text} (line "
                                f"{prev.segs[0].line}); a number is missing"))
     return out
 
 
-def _unitless_warnings(numbered) -> list[Warning]:
+def _unitless_warnings(numbered) -> list[Notice]:
     """An item with no unit clause in a run of items where the others have one."""
     out = []
     runs: dict = {}
@@ -460,6 +460,6 @@ def _unitless_warnings(numbered) -> list[Warning]:
         if len(run) >= 3 and len(with_clause) >= 0.6 * len(run):
             for n in run:
                 if n.clause is None:
-                    out.append(Warning("item-without-unit", n.segs[0].line,
+                    out.append(Notice("item-without-unit", n.segs[0].line,
                                        f"item {n.numeral.text} names no unit, unlike the other items of its list"))
     return out

@@ -19,7 +19,7 @@ from typing import Optional
 
 from .errors import RuleFileError, SourceError
 from .extract.mentions import find_mentions
-from .model import Plan, Warning
+from .model import Plan, Notice
 from .rules import Rules
 
 
@@ -88,7 +88,7 @@ def apply_profile(plan: Plan, profile: Optional[Profile], rules: Rules) -> Plan:
             for u in t.departments:
                 canonical = profile.canonical(u.name)
                 if canonical is None:
-                    warnings.append(Warning("unknown-unit", t.line,
+                    warnings.append(Notice("unknown-unit", t.line,
                                             f'unit "{u.name}" is not in the profile {profile.path}'))
                 units.append(dataclasses.replace(u, canonical=canonical if canonical not in (None, u.name) else None))
             units = tuple(units)

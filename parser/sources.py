@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import SourceError
-from .model import SourceInfo
+from .model import Plan, SourceInfo, plan_from_dict
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
@@ -55,6 +56,24 @@ def read_document(path: Path | str) -> Document:
     except OSError as exc:
         raise SourceError(f"{path}: cannot be read ({exc.strerror})") from None
     return read_bytes(data, name=str(path))
+
+
+def read_plan_json(path: Path | str) -> Plan:
+    """A plan JSON written by `plandoc parse`, possibly corrected by hand.
+
+    Raises SourceError naming the file and the first field that is wrong.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise SourceError(f"{path}: not a plan JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise SourceError(f"{path}: not a plan JSON (expected an object)")
+    try:
+        return plan_from_dict(data)
+    except ValueError as exc:
+        raise SourceError(f"{path}: not a plan JSON written by `plandoc parse`: {exc}") from None
 
 
 def read_bytes(data: bytes, name: str = "<input>") -> Document:

@@ -53,7 +53,8 @@ def font_cache(tmp_path_factory):
 def sample_build(tmp_path_factory, font_cache):
     """The whole sample built once (both formats, two processes), for the tests that read it."""
     from parser import load_profile
-    from parser.build import build, load_plan
+    from parser import load_plan
+    from plandoc.build import build
 
     profile = load_profile(PROFILE)
     plan = load_plan(SAMPLE, profile)

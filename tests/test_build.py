@@ -10,7 +10,7 @@ import tomllib
 
 import pytest
 
-from parser.cli import main
+from plandoc.cli import main
 
 from .conftest import PROFILE, ROOT, SAMPLE
 
@@ -72,17 +72,20 @@ def test_a_group_gives_its_task_to_each_member(sample_build):
 
 
 def test_the_same_work_in_two_parts_is_one_entry_with_both_references(sample_build):
-    from parser.render.assign import assign
+    from plandoc.assemble import assemble
     plan, profile, _ = sample_build
-    office = next(a for a in assign(plan, profile).units if a.unit == "办公室")
+    from plandoc.render.context import reference
+    from plandoc.wording import load_wording
+    wording = load_wording()
+    office = next(a for a in assemble(plan, profile, wording.same_task_similarity).units if a.unit == "办公室")
     merged = [e for e in office.entries if len(e.refs) > 1]
-    assert [[r.label for r in e.refs] for e in merged] == [["分解方案第64项", "民生实事三.2"]]
+    assert [[reference(r, wording) for r in e.refs] for e in merged] == [["分解方案第64项", "民生实事三.2"]]
     # 32 distinct pieces of work for 33 tasks
     assert len(office.entries) == 32 and len({i for e in office.entries for i in e.task_ids}) == 33
 
 
 def test_a_second_build_gives_the_same_bytes_and_rewrites_nothing(sample_build, tmp_path):
-    from parser.build import build
+    from plandoc.build import build
     plan, profile, first = sample_build
     again = build(plan, profile, first.folder.parent, workers=1)
     assert again.written == [] and len(again.unchanged) == 14
@@ -148,10 +151,10 @@ def test_unit_names_cannot_escape_the_output_folder(runner, tmp_path, font_cache
 
 
 def test_an_interrupted_build_leaves_no_half_written_file(tmp_path, monkeypatch, font_cache):
-    from parser import build as build_module
-    from parser import load_profile
-    plan = build_module.load_plan(SAMPLE, load_profile(PROFILE))
-    real = build_module._render
+    from plandoc import build as build_module
+    from parser import load_profile, parse_file
+    plan = parse_file(SAMPLE, load_profile(PROFILE))
+    real = build_module.render_job
     calls = []
 
     def interrupted(job, *args):
@@ -160,7 +163,7 @@ def test_an_interrupted_build_leaves_no_half_written_file(tmp_path, monkeypatch,
             raise KeyboardInterrupt
         return real(job, *args)
 
-    monkeypatch.setattr(build_module, "_render", interrupted)
+    monkeypatch.setattr(build_module, "render_job", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_module.build(plan, load_profile(PROFILE), tmp_path, formats=("docx",), workers=1)
     files = [p for p in tmp_path.rglob("*") if p.is_file()]
@@ -206,7 +209,7 @@ def test_a_broken_word_template_is_named(runner, tmp_path, font_cache):
 
 
 def test_missing_pdf_fonts_name_the_packages(runner, tmp_path, monkeypatch):
-    from parser.render import fonts
+    from plandoc.render import fonts
     monkeypatch.setattr(fonts, "installed_fonts", lambda: ())
     result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "-o", str(tmp_path)])
     assert result.exit_code == 1
@@ -233,7 +236,7 @@ def test_a_circular_without_tasks_builds_nothing(runner, tmp_path):
 
 
 def test_only_one_unit_keeps_the_rest_of_the_manifest(sample_build, tmp_path, font_cache):
-    from parser.build import build
+    from plandoc.build import build
     plan, profile, first = sample_build
     full = build(plan, profile, tmp_path, formats=("docx",), workers=1)
     before = json.loads(full.manifest.read_text(encoding="utf-8"))
@@ -276,9 +279,9 @@ def test_a_wrong_letters_setting_names_the_profile_key(runner, tmp_path, letters
 def test_weasyprint_without_its_system_libraries_is_a_clear_error(monkeypatch):
     import builtins
 
-    from parser.errors import FontError
-    from parser.render.fonts import PreparedFonts
-    from parser.render.pdf import PdfRenderer
+    from plandoc.errors import FontError
+    from plandoc.render.fonts import PreparedFonts
+    from plandoc.render.pdf import PdfRenderer
     real_import = builtins.__import__
 
     def no_pango(name, *args, **kwargs):

@@ -5,7 +5,7 @@ import json
 import subprocess
 import sys
 
-from parser.cli import main
+from plandoc.cli import main
 
 from .conftest import PROFILE, SAMPLE
 
@@ -58,7 +58,7 @@ def test_bad_profile_is_a_clear_error(runner, tmp_path):
 
 
 def test_python_dash_m_is_the_same_command(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "parser", "parse", str(SAMPLE), "-q"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "plandoc", "parse", str(SAMPLE), "-q"], capture_output=True, text=True)
     assert proc.returncode == 0 and len(json.loads(proc.stdout)["tasks"]) == 96
-    proc = subprocess.run([sys.executable, "-m", "parser", "--help"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-m", "plandoc", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("Usage: plandoc")

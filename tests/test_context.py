@@ -6,8 +6,9 @@ import dataclasses
 import pytest
 
 from parser import load_profile, parse_file
-from parser.render import context
-from parser.render.assign import assign, load_wording
+from plandoc.render import context
+from plandoc.assemble import assemble
+from plandoc.wording import load_wording
 
 from .conftest import PROFILE, SAMPLE
 
@@ -20,8 +21,8 @@ def sample():
 
 def letter_of(plan, profile, unit="市场监管处"):
     wording = load_wording()
-    a = next(a for a in assign(plan, profile, wording).units if a.unit == unit)
-    return context.letter(plan, a, profile, wording)
+    a = next(a for a in assemble(plan, profile, wording.same_task_similarity).units if a.unit == unit)
+    return context.letter(plan, a, context.Sentences(wording, profile))
 
 
 def test_the_sample_letter_names_the_plan_and_cites_the_circular(sample):

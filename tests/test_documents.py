@@ -30,9 +30,10 @@ def letters_only(text: str) -> str:
 
 
 def unit_tasks(plan, unit: str) -> list[str]:
-    from parser.render.assign import assign
+    from plandoc.assemble import assemble
     plan_, profile = plan
-    a = next(a for a in assign(plan_, profile).units if a.unit == unit)
+    from plandoc.wording import load_wording
+    a = next(a for a in assemble(plan_, profile, load_wording().same_task_similarity).units if a.unit == unit)
     return [e.text for e in a.entries]
 
 

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from parser import parse_file
-from parser.cli import plan_schema_text
+from plandoc.cli import plan_schema_text
 
 from .conftest import CORPUS, PROFILE, ROOT, SAMPLE
 
@@ -103,7 +103,7 @@ def test_task_ids_survive_renumbering_and_insertions(tmp_path):
 def test_corpus_figures():
     """The goals of the parse issue, on the real circulars with hand-made gold annotations."""
     scorer = CORPUS.parent / "tools" / "score_corpus.py"
-    cmd = f"{sys.executable} -m parser parse -q {{doc}}"
+    cmd = f"{sys.executable} -m plandoc parse -q {{doc}}"
     out = subprocess.run([sys.executable, str(scorer), "--cmd", cmd], capture_output=True, text=True,
                          cwd=ROOT, check=True).stdout
     summary = out.strip().splitlines()[-1]

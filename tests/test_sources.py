@@ -8,7 +8,7 @@ import docx
 import pytest
 
 from parser import parse_file
-from parser.cli import main
+from plandoc.cli import main
 from parser.errors import SourceError
 from parser.sources import read_document
 

@@ -7,7 +7,7 @@ this script is how they were made, and re-running it after a layout change rewri
 
 Layout after GB/T 9704-2012: A4, margins top 37 / bottom 35 / left 28 / right 26 mm (a type area
 of 156 x 225 mm), body 3号 仿宋 with 22 lines a page, title 2号 小标宋, page numbers "— 1 —" in
-4号 宋体 on the outer side of odd and even pages.  Font names come from parser/data/fonts.toml.
+4号 宋体 on the outer side of odd and even pages.  Font names come from plandoc/data/fonts.toml.
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from docx.shared import Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from parser.render.docx import fixed_zip   # noqa: E402  (the same byte-stable writer the build uses)
-from parser.render.fonts import load_fonts  # noqa: E402
+from plandoc.render.docx import fixed_zip   # noqa: E402  (the same byte-stable writer the build uses)
+from plandoc.render.fonts import load_fonts  # noqa: E402
 
 FONTS = load_fonts()
 FACE = FONTS.docx()

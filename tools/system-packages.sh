@@ -1,12 +1,12 @@
 #!/bin/sh
 # Install the Debian packages PDF output needs (the fonts, and fontconfig, Pango and HarfBuzz's
-# subsetter for WeasyPrint), listed once in parser/data/fonts.toml.  As root: apt-get.
+# subsetter for WeasyPrint), listed once in plandoc/data/fonts.toml.  As root: apt-get.
 # Otherwise: say which are missing and how to install them.
 # Usage: tools/system-packages.sh [PYTHON]   (a Python 3.11+ to read the list; default python3)
 set -eu
 cd "$(dirname "$0")/.."
 PYTHON="${1:-python3}"
-PACKAGES="$("$PYTHON" -c 'import tomllib; print(" ".join(tomllib.load(open("parser/data/fonts.toml", "rb"))["packages"]))')"
+PACKAGES="$("$PYTHON" -c 'import tomllib; print(" ".join(tomllib.load(open("plandoc/data/fonts.toml", "rb"))["packages"]))')"
 missing=""
 for p in $PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -5,7 +5,6 @@ costs nothing like jieba's default dictionary; HMM is off because unknown words 
 """
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "jieba_seed.txt"
@@ -22,7 +21,6 @@ def find_mentions(texts: list[str], units: list[str]) -> list[list[str]]:
         return [[] for _ in texts]
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer(dictionary=str(SEED))
     for name in names:
         tokenizer.add_word(name, freq=100000)

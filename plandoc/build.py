@@ -16,16 +16,16 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from .errors import SourceError
-from .model import Plan, plan_from_dict
-from .profile import Profile
-from .render import context
-from .render.assign import Assignments, Wording, assign, load_wording
-from .render.fonts import PreparedFonts, load_fonts, prepare
-from .render.output import (MANIFEST, inside, manifest_bytes, read_manifest, safe_name, sha256,
-                            unique_names, write_atomic)
+from parser.errors import SourceError
+from parser.model import Plan
+from parser.profile import Profile
 
-FORMATS = ("docx", "pdf")
+from .assemble import Assignments, assemble
+from .output import MANIFEST, inside, manifest_bytes, read_manifest, safe_name, sha256, unique_names, write_atomic
+from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
+from .render import context
+from .render.fonts import PreparedFonts, load_fonts, prepare
+from .wording import Wording, load_wording
 
 
 @dataclass(frozen=True)
@@ -49,27 +49,11 @@ class BuildResult:
     manifest: Optional[Path] = None
 
 
-def load_plan(path: Path, profile: Optional[Profile]) -> Plan:
-    """A circular (parsed now) or a plan JSON written by `plandoc parse`."""
-    if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            raise SourceError(f"{path}: not a plan JSON: {exc}") from None
-        if not isinstance(data, dict):
-            raise SourceError(f"{path}: not a plan JSON (expected an object)")
-        try:
-            return plan_from_dict(data)
-        except ValueError as exc:
-            raise SourceError(f"{path}: not a plan JSON written by `plandoc parse`: {exc}") from None
-    from . import parse_file
-    return parse_file(path, profile)
-
-
 def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], only: Optional[list[str]] = None,
               wording: Optional[Wording] = None) -> tuple[list[Job], Assignments]:
     wording = wording or load_wording()
-    assignments = assign(plan, profile, wording)
+    assignments = assemble(plan, profile, wording.same_task_similarity)
+    sentences = context.Sentences(wording, profile)
     units = [a for a in assignments.units if a.unit not in assignments.outside]
     if only:
         if profile is not None:          # 市场处 is 市场监管处
@@ -80,19 +64,19 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
             raise SourceError(f"--only: no such unit: {', '.join(unknown)} (units: {', '.join(sorted(known))})")
         units = [a for a in units if a.unit in only]
     files = wording.files
-    overview = [f"{safe_name(files['overview'])}.{fmt}" for fmt in FORMATS]
-    folders = unique_names([a.unit for a in assignments.units] + list(assignments.idle), (MANIFEST, *overview))
+    overview = {fmt: f"{safe_name(files['overview'])}.{fmt}" for fmt in FORMATS}
+    folders = unique_names([a.unit for a in assignments.units] + list(assignments.idle), (MANIFEST, *overview.values()))
     jobs = []
     for a in units:
         for kind, make in (("letter", context.letter), ("checklist", context.checklist)):
-            ctx = make(plan, a, profile, wording)
+            ctx = make(plan, a, sentences)
             for fmt in formats:
                 jobs.append(Job(kind, a.unit, f"{folders[a.unit]}/{safe_name(files[kind])}.{fmt}", fmt, ctx,
                                 tuple(ctx["task_ids"])))
     if not only:
-        ctx = context.overview(plan, assignments, profile, wording)
+        ctx = context.overview(plan, assignments, sentences)
         for fmt in formats:
-            jobs.append(Job("overview", None, overview[FORMATS.index(fmt)], fmt, ctx,
+            jobs.append(Job("overview", None, overview[fmt], fmt, ctx,
                             tuple(ctx["task_ids"])))
     return jobs, assignments
 
@@ -100,7 +84,10 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
 def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: Iterable[str] = FORMATS,
           only: Optional[list[str]] = None, templates: Optional[Path] = None, name: Optional[str] = None,
           workers: int = 1, progress: Optional[Callable[[int, int, str], None]] = None) -> BuildResult:
-    formats = tuple(f for f in FORMATS if f in set(formats))
+    formats = tuple(formats)
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise SourceError(f"no such format: {', '.join(unknown)} (formats: {', '.join(FORMATS)})")
     jobs, assignments = plan_jobs(plan, profile, formats, only)
     folder = out_root / safe_name(name or Path(plan.source.path).stem or "plan")
     result = BuildResult(folder, idle=assignments.idle, outside=assignments.outside)
@@ -109,7 +96,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     entries = {f["path"]: f for f in read_manifest(folder).get("files", [])
                if (folder / f["path"]).is_file()} if only else {}
     prepared = None
-    if "pdf" in formats:
+    if any(renderer_class(f).needs_fonts for f in formats):
         fonts = load_fonts()
         fonts.require_pdf_faces()
         chars = {c for job in jobs for c in json.dumps(job.context, ensure_ascii=False)}
@@ -139,38 +126,28 @@ def _render_all(jobs: list[Job], templates: Optional[Path], stamp: datetime, wor
     """Yield (job, bytes) as documents are made; PDFs (the slow part) spread over `workers` processes."""
     if workers <= 1 or len(jobs) < 2:
         for job in jobs:
-            yield job, _render(job, templates, stamp, prepared)
+            yield job, render_job(job, templates, stamp, prepared)
         return
-    # the slowest first (the overview's PDF, then the other PDFs), so no worker waits at the end
-    order = sorted(jobs, key=lambda j: (j.fmt != "pdf", j.kind != "overview"))
+    # the slowest first (the overview's PDF, then the other PDFs: the formats that embed fonts),
+    # so no worker waits at the end
+    order = sorted(jobs, key=lambda j: (not renderer_class(j.fmt).needs_fonts, j.kind != "overview"))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(_render, job, templates, stamp, prepared): job for job in order}
+        futures = {pool.submit(render_job, job, templates, stamp, prepared): job for job in order}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
 
-_RENDERERS: dict = {}     # per process: a renderer loads its templates and fonts once
+_RENDERERS: dict[tuple, Renderer] = {}     # per process: a renderer loads its templates and fonts once
 
 
-def _render(job: Job, templates: Optional[Path], stamp: datetime, prepared: Optional[PreparedFonts]) -> bytes:
+def render_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: Optional[PreparedFonts]) -> bytes:
+    """The bytes of one document."""
     key = (job.fmt, templates, prepared.font_faces if prepared else None)
     if key not in _RENDERERS:
-        _RENDERERS[key] = _renderer(job.fmt, templates, prepared)
-    r = _RENDERERS[key]
-    title = job.context["title"]
-    if job.fmt == "pdf":
-        return r.render(f"{job.kind}.html", job.context, landscape=job.kind != "letter",
-                        timestamp=stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), doc_title=title)
-    return r.render(f"{job.kind}.docx", job.context, created=stamp.replace(tzinfo=None),
-                    title=title, author=job.context["issuer"])
+        _RENDERERS[key] = make_renderer(job.fmt, templates, prepared)
+    meta = Meta(title=job.context["title"], author=job.context["issuer"], created=stamp,
+                landscape=job.kind != "letter")
+    return _RENDERERS[key].render(job.kind, job.context, meta)
 
 
-def _renderer(fmt: str, templates: Optional[Path], prepared: Optional[PreparedFonts]):
-    if fmt == "pdf":
-        from .render.pdf import PdfRenderer
-        return PdfRenderer(templates, prepared)
-    from .render.docx import DocxRenderer
-    return DocxRenderer(templates)
-
-
-__all__ = ["build", "load_plan", "plan_jobs", "BuildResult", "FORMATS"]
+__all__ = ["build", "plan_jobs", "render_job", "BuildResult", "Job", "FORMATS"]

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from ..errors import FontError, RuleFileError
+from parser.errors import RuleFileError
+
+from ..errors import FontError
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "fonts.toml"
 FACES = ("fangsong", "xiaobiaosong", "heiti", "kaiti", "songti")

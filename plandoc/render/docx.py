@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
@@ -15,20 +14,26 @@ import jinja2
 import regex
 
 from ..errors import TemplateError
+
+from . import Meta
+from .fonts import PreparedFonts
 from .templates import find
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)      # the earliest time a zip entry can hold
 
 
 class DocxRenderer:
-    def __init__(self, templates: Optional[Path]):
+    template_suffix = ".docx"
+    needs_fonts = False        # a DOCX names the fonts; Word finds them on the reader's machine
+
+    def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts] = None):
         from docxtpl import DocxTemplate      # imported here: only builds that ask for DOCX pay for it
         self._template_class = DocxTemplate
         self.templates = templates
         self.env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
 
-    def render(self, name: str, context: dict, *, created: datetime, title: str, author: str) -> bytes:
-        path = find(name, self.templates)
+    def render(self, kind: str, context: dict, meta: Meta) -> bytes:
+        path = find(kind + self.template_suffix, self.templates)
         try:
             tpl = self._template_class(str(path))
             tpl.render(context, jinja_env=self.env, autoescape=True)
@@ -42,10 +47,10 @@ class DocxRenderer:
         except (KeyError, zipfile.BadZipFile, ValueError) as exc:
             raise TemplateError(str(path), None, f"not a usable Word template: {exc}") from None
         props = tpl.docx.core_properties
-        props.created = props.modified = props.last_printed = created
+        props.created = props.modified = props.last_printed = meta.created.replace(tzinfo=None)
         props.revision = 1
-        props.title = title
-        props.author = props.last_modified_by = author
+        props.title = meta.title
+        props.author = props.last_modified_by = meta.author
         return fixed_zip(tpl.docx)
 
 

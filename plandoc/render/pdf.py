@@ -9,13 +9,14 @@ from __future__ import annotations
 import ctypes.util
 import hashlib
 import json
-import logging
 from pathlib import Path
 from typing import Optional
 
 from markupsafe import Markup
 
 from ..errors import FontError
+
+from . import Meta
 from .fonts import PreparedFonts, load_fonts
 from .templates import html_environment, render_html, search_path
 
@@ -23,7 +24,10 @@ HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 
 
 class PdfRenderer:
-    def __init__(self, templates: Optional[Path], prepared: PreparedFonts):
+    template_suffix = ".html"
+    needs_fonts = True
+
+    def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts]):
         try:
             import weasyprint    # slow to import: only when PDFs are asked for
         except OSError as exc:   # Pango, fontconfig or HarfBuzz missing: WeasyPrint loads them on import
@@ -31,13 +35,13 @@ class PdfRenderer:
             raise FontError(f"WeasyPrint cannot load its system libraries ({exc}); "
                             f"install the packages {packages}") from None
         self._weasyprint = weasyprint
-        # WeasyPrint logs every unsupported CSS property and font fallback; plandoc reports its own
-        logging.getLogger("weasyprint").setLevel(logging.ERROR)
         self.env = html_environment(templates)
         self.base_url = search_path(templates)[0].resolve().as_uri() + "/"
         # font-family lists go into <style>, where HTML entities are not decoded: no escaping
-        self.fonts = {k: Markup(v) for k, v in prepared.families.items()}
-        self.font_faces = Markup(prepared.font_faces)
+        if fonts is None:
+            raise FontError("PDF needs the prepared fonts (plandoc.render.fonts.prepare)")
+        self.fonts = {k: Markup(v) for k, v in fonts.families.items()}
+        self.font_faces = Markup(fonts.font_faces)
 
     @staticmethod
     def slow_subsetting() -> bool:
@@ -45,9 +49,12 @@ class PdfRenderer:
         looks for the same library, and importing WeasyPrint here would slow every build."""
         return ctypes.util.find_library("harfbuzz-subset") is None
 
-    def render(self, template: str, context: dict, *, landscape: bool, timestamp: str, doc_title: str) -> bytes:
+    def render(self, kind: str, context: dict, meta: Meta) -> bytes:
+        template = kind + self.template_suffix
+        landscape = meta.landscape
+        timestamp = meta.created.strftime("%Y-%m-%dT%H:%M:%SZ")
         page = dict(context, fonts=self.fonts, font_faces=self.font_faces, landscape=landscape,
-                    timestamp=timestamp, doc_title=doc_title)
+                    timestamp=timestamp, doc_title=meta.title)
         html = render_html(self.env, template, page)
         # from the content, not the HTML, which holds the font cache's path on this machine
         content = json.dumps([template, context, landscape, timestamp], ensure_ascii=False, sort_keys=True)

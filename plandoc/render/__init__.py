@@ -1,0 +1,52 @@
+"""The renderers, one per output format, behind one registry and one signature.
+
+    renderer = make_renderer("pdf", templates=None, fonts=prepared)
+    data = renderer.render("letter", context, meta)          # -> bytes
+
+Adding a format is one module with a class like `DocxRenderer` (a `template_suffix`, whether it
+`needs_fonts`, and `render(kind, context, meta) -> bytes`) and one entry in RENDERERS.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Optional, Protocol
+
+from .fonts import PreparedFonts
+
+# format -> "module:class"; imported only when a build asks for the format (WeasyPrint is slow to load)
+RENDERERS = {
+    "docx": "plandoc.render.docx:DocxRenderer",
+    "pdf": "plandoc.render.pdf:PdfRenderer",
+}
+FORMATS = tuple(RENDERERS)
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What a document says about itself: its properties, and the page orientation."""
+    title: str
+    author: str
+    created: datetime          # UTC; from the plan, so a rebuild gives the same bytes
+    landscape: bool
+
+
+class Renderer(Protocol):
+    template_suffix: str       # the kind's template is templates/<kind><suffix>
+    needs_fonts: bool          # whether it wants the prepared PDF fonts
+
+    def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts]) -> None: ...
+
+    def render(self, kind: str, context: dict, meta: Meta) -> bytes: ...
+
+
+def renderer_class(fmt: str) -> type[Renderer]:
+    """The class of a format.  Raises KeyError for a format that is not in RENDERERS."""
+    module, name = RENDERERS[fmt].split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def make_renderer(fmt: str, templates: Optional[Path], fonts: Optional[PreparedFonts]) -> Renderer:
+    return renderer_class(fmt)(templates, fonts)

@@ -1,0 +1,136 @@
+"""The one context every template reads: plain dicts and strings built from the plan model.
+
+Both formats (DOCX through docxtpl, PDF through WeasyPrint) are fed from these functions, so the
+two can never say different things.  Every word comes from `plandoc.wording` (letters.toml,
+overridden by the profile's [letters] table); dates and numbers become text only here.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from parser.model import ROLES, Plan
+from parser.profile import Profile
+
+from ..assemble import Assignment, Assignments, Entry, Ref
+from ..wording import Wording, cn_numeral, fill, texts
+
+
+class Sentences:
+    """The sentences of one build (letters.toml with the profile's own in place), filled in with
+    errors that name the file a sentence came from."""
+
+    def __init__(self, wording: Wording, profile: Optional[Profile]):
+        self.wording, self.profile = wording, profile
+        self.text = texts(wording, profile)
+
+    def __getitem__(self, key: str):
+        return self.text[key]
+
+    def fill(self, key: str, fields: dict) -> str:
+        if self.profile is not None and key in self.profile.letters:
+            return fill(self.text[key], fields, f"letters.{key}", str(self.profile.path))
+        return fill(self.text[key], fields, f"text.{key}", self.wording.source)
+
+
+def common(plan: Plan, s: Sentences) -> dict:
+    """What every document says about the circular."""
+    issuer = (s.profile.issuer if s.profile and s.profile.issuer else None) or plan.issuer or ""
+    return {
+        "issuer": issuer,
+        "mark": s.text.get("mark") or issuer,             # 发文机关标志, printed in red
+        "circular": plan.title or "",
+        "plan": s.wording.plan_name_of(plan.title),
+        "year": plan.year or "",
+        "date": s.wording.date(plan.date),
+        "signature_lines": list(s["signature_lines"]),
+    }
+
+
+def letter(plan: Plan, a: Assignment, s: Sentences) -> dict:
+    w = s.wording
+    ctx = common(plan, s)
+    counts = w.labels["role_count_separator"].join(
+        w.label("role_count", role=w.roles[r], count=len(a.by_role(r))) for r in ROLES if a.by_role(r))
+    fields = dict(ctx, unit=a.unit, total=len(a.entries), counts=counts)
+    sections = []
+    for role in ROLES:
+        entries = a.by_role(role)
+        if entries:
+            heading = w.label("role_heading", numeral=cn_numeral(len(sections) + 1),
+                              heading=w.role_headings[role], count=len(entries))
+            sections.append({"heading": heading, "groups": by_part(entries, w)})
+    requirements = [k for k in ("feedback", "contact") if s[k]]
+    title = "title" if ctx["plan"] else "title_by_circular" if ctx["circular"] else "title_without_plan"
+    opening = ("opening" if ctx["circular"] and ctx["issuer"] and ctx["date"] else
+               "opening_by_circular" if ctx["circular"] else "opening_without_circular")
+    return dict(
+        ctx, unit=a.unit,
+        title=s.fill(title, fields),
+        opening=s.fill(opening, fields),
+        sections=sections,
+        requirements_heading=w.label("requirements_heading", numeral=cn_numeral(len(sections) + 1),
+                                     heading=s["requirements_heading"]),
+        requirements=[s.fill(k, fields) for k in requirements],
+        attachment=s.fill("attachment", fields),
+        task_ids=[i for e in a.entries for i in e.task_ids],
+    )
+
+
+def checklist(plan: Plan, a: Assignment, s: Sentences) -> dict:
+    ctx = common(plan, s)
+    return dict(ctx, unit=a.unit, title=s.fill("checklist_title", dict(ctx, unit=a.unit)),
+                rows=[entry(e, n, s.wording) for n, e in enumerate(a.entries, 1)],
+                task_ids=[i for e in a.entries for i in e.task_ids])
+
+
+def overview(plan: Plan, assignments: Assignments, s: Sentences) -> dict:
+    ctx = common(plan, s)
+    units = []
+    for a in assignments.units:
+        units.append({"unit": a.unit, "rows": [entry(e, n, s.wording) for n, e in enumerate(a.entries, 1)],
+                      "counts": [len(a.by_role(r)) for r in ROLES], "total": len(a.entries)})
+    return dict(ctx, title=s.fill("overview_title", ctx),
+                role_names=[s.wording.roles[r] for r in ROLES],
+                units=units, idle=list(assignments.idle), outside=list(assignments.outside),
+                no_tasks=s["no_tasks"], task_ids=[t.id for t in plan.tasks])
+
+
+def by_part(entries: tuple[Entry, ...], w: Wording) -> list[dict]:
+    """A role's entries under level-two headings, one per part of the circular they come from
+    (（一）工作目标任务分解方案); no heading when they all come from one part.  Numbers run on."""
+    parts: dict[str, list[dict]] = {}
+    for n, e in enumerate(entries, 1):
+        parts.setdefault(w.part_title(e.refs[0].part), []).append(entry(e, n, w))
+    if len(parts) == 1:
+        return [{"heading": "", "entries": next(iter(parts.values()))}]
+    return [{"heading": w.label("part_heading", numeral=cn_numeral(i), title=title or w.labels["untitled_part"],
+                                count=len(rows)),
+             "entries": rows}
+            for i, (title, rows) in enumerate(parts.items(), 1)]
+
+
+def entry(e: Entry, n: int, w: Wording) -> dict:
+    partners = w.labels["partner_separator"].join(w.label("partner", unit=u, role=w.roles[r]) for u, r in e.partners)
+    return {
+        "n": n,
+        "text": e.text,
+        "role": w.roles[e.role],
+        "refs": w.labels["reference_separator"].join(reference(r, w) for r in e.refs),
+        "targets": [t.text for t in e.targets],
+        "targets_text": w.labels["target_separator"].join(t.text for t in e.targets),
+        "deadline": e.deadline.text if e.deadline else "",
+        "deadline_date": e.deadline.date.isoformat() if e.deadline and e.deadline.date else "",
+        "partners": partners,
+        "task_ids": list(e.task_ids),
+    }
+
+
+def reference(r: Ref, w: Wording) -> str:
+    """分解方案第13项 when numbers run through the part; 民生实事四.1 when they restart per section;
+    分解方案第11行 for an item with no number."""
+    part = w.part_name(r.part)
+    if r.number is None:
+        return w.line_reference[0 if part else 1].format(part=part, line=r.line)
+    if r.section_number and r.restarts:
+        return w.label("section_item_reference", part=part, section=r.section_number, number=r.number)
+    return w.label("item_reference", part=part, number=r.number)
