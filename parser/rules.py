@@ -8,14 +8,16 @@ import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional
 
 import regex
 
 from .errors import RuleFileError
+from .model import ROLES
 from .normalize import fold_table
 
 DATA_DIR = Path(__file__).with_name("data")
+_MISSING = object()
 
 
 @dataclass(frozen=True)
@@ -34,19 +36,22 @@ class DeadlinePhrase:
 @dataclass(frozen=True)
 class Rules:
     fold: dict
-    # unit clauses
-    clause_keys: Mapping[str, str]          # key word -> role
+    # the vocabulary of assignments (roles.toml)
+    role_words: Mapping[str, str]           # 牵头 -> lead; 配合 -> support
+    label_re: regex.Pattern                 # a unit label, whole: 主要责任单位 (group `role`: its first role word)
+    label_end_re: regex.Pattern             # a unit label or role word at the end of a header cell
     person_keys: tuple[str, ...]
     deadline_keys: tuple[str, ...]
     stop_keys: tuple[str, ...]
-    key_re: regex.Pattern                   # any key followed by a colon
+    key_re: regex.Pattern                   # any label followed by a colon
     verbs: tuple[tuple[str, str], ...]      # (verb, role), longest first
-    inline_markers: Mapping[str, str]
     first_listed_leads: tuple[regex.Pattern, ...]
     unit_suffixes: tuple[str, ...]
     unit_separators: str
     conjunctions: tuple[str, ...]
     leading_words: tuple[str, ...]
+    trailing_words: tuple[str, ...]         # 等部门: not part of the name before it
+    group_starts: tuple[str, ...]           # 各, 有关: a group of units (各处室)
     max_name_length: int
     # numbering
     styles: tuple[Style, ...]
@@ -67,6 +72,7 @@ class Rules:
     indicator_strip: tuple[str, ...]
     target_units: tuple[str, ...]           # longest first
     chinese_name_after: tuple[str, ...]
+    capacity_units: tuple[str, ...]
     # deadlines
     deadlines: tuple[DeadlinePhrase, ...]
     deadline_ignored_before: tuple[str, ...]
@@ -76,18 +82,92 @@ class Rules:
     date_line: regex.Pattern
     iso_date: regex.Pattern
     year_re: regex.Pattern
+    doc_number_year: regex.Pattern
     recipients_line: regex.Pattern
     publication_note: regex.Pattern
     attachment: regex.Pattern
-    # tables
+    # tables: header words of the columns that are not units (number, text, group, person,
+    # deadline, ignore); unit columns are named by label_re / label_end_re
     columns: Mapping[str, tuple[str, ...]]
 
+    def label_role(self, label: str) -> Optional[str]:
+        """The role a unit label or a role word names: 主要责任单位 -> responsible, 牵头 -> lead.
 
-def _load(name: str) -> dict:
-    path = DATA_DIR / name
+        >>> load_rules().label_role("协同配合单位"), load_rules().label_role("分管领导")
+        ('support', None)
+        """
+        m = self.label_end_re.fullmatch(label)
+        return self.role_words[m.group("role")] if m else None
+
+
+DEADLINE_MEANINGS = ("year-end", "month-end", "day", "quarter-end", "half-end", "none")
+
+
+class _Table:
+    """A table of a rule file read key by key: a missing key, a value of the wrong kind, or a
+    key that no reader asks for (a typo) is a RuleFileError naming the file and the key."""
+
+    def __init__(self, data: dict, file: str, prefix: str = ""):
+        self.data, self.file, self.prefix = data, file, prefix
+        self.used: set[str] = set()
+        self.children: list[_Table] = []
+
+    def error(self, key: str, message: str) -> RuleFileError:
+        return RuleFileError(self.file, self.prefix + key, message)
+
+    def get(self, key: str, kind=None, default=_MISSING):
+        if key not in self.data:
+            if default is not _MISSING:
+                return default
+            raise self.error(key, "missing")
+        self.used.add(key)
+        value = self.data[key]
+        if kind is not None and not isinstance(value, kind) or isinstance(value, bool) and kind in (int, float):
+            raise self.error(key, f"must be {getattr(kind, '__name__', kind)}, not {type(value).__name__}")
+        return value
+
+    def table(self, key: str) -> "_Table":
+        child = _Table(self.get(key, dict), self.file, f"{self.prefix}{key}.")
+        self.children.append(child)
+        return child
+
+    def words(self, key: str) -> tuple[str, ...]:
+        value = self.get(key, list)
+        if not all(isinstance(w, str) and w for w in value):
+            raise self.error(key, "must be a list of non-empty strings")
+        return tuple(value)
+
+    def tables(self, key: str) -> list["_Table"]:
+        out = []
+        for n, item in enumerate(self.get(key, list)):
+            if not isinstance(item, dict):
+                raise self.error(f"{key}[{n}]", "must be a table")
+            out.append(_Table(item, self.file, f"{self.prefix}{key}[{n}]."))
+        self.children.extend(out)
+        return out
+
+    def mapping(self, key: str, kind) -> dict:
+        value = self.get(key, dict)
+        for k, v in value.items():
+            if not isinstance(v, kind) or isinstance(v, bool):
+                raise self.error(f"{key}.{k}", f"must be {kind.__name__}")
+        return dict(value)
+
+    def check(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise self.error(unknown[0], "not a key of this file (a typo?)")
+        for child in self.children:
+            child.check()
+
+
+def _load(folder: Path, name: str) -> _Table:
+    path = folder / name
     try:
         with open(path, "rb") as fh:
-            return tomllib.load(fh)
+            return _Table(tomllib.load(fh), name)
+    except OSError as exc:
+        raise RuleFileError(name, "-", f"cannot be read: {exc.strerror}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise RuleFileError(name, "-", str(exc)) from exc
 
@@ -95,17 +175,22 @@ def _load(name: str) -> dict:
 def _compile(pattern: str, where: str, key: str, flags=0) -> regex.Pattern:
     try:
         return regex.compile(pattern, flags)
-    except regex.error as exc:
+    except (regex.error, TypeError) as exc:
         raise RuleFileError(where, key, f"bad regex {pattern!r}: {exc}") from exc
 
 
 def _alternation(words) -> str:
+    """Words as a regex alternation, escaped, longest first (so 牵头单位 wins over 牵头)."""
     return "|".join(regex.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-def _read_t2s() -> dict[str, str]:
+def _longest_first(words) -> tuple[str, ...]:
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def _read_t2s(folder: Path) -> dict[str, str]:
     pairs = {}
-    for n, raw in enumerate((DATA_DIR / "t2s.txt").read_text(encoding="utf-8").splitlines(), 1):
+    for n, raw in enumerate((folder / "t2s.txt").read_text(encoding="utf-8").splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
@@ -116,89 +201,158 @@ def _read_t2s() -> dict[str, str]:
     return pairs
 
 
-@functools.lru_cache(maxsize=1)
-def load_rules() -> Rules:
-    """Read and compile parser/data.  Raises RuleFileError naming the file and key."""
-    roles = _load("roles.toml")
-    units = _load("units.toml")
-    numbering = _load("numbering.toml")
-    targets = _load("targets.toml")
-    deadlines = _load("deadlines.toml")
-    doc = _load("document.toml")
-    tables = _load("tables.toml")
+def _roles(t: _Table) -> dict:
+    """roles.toml: the one vocabulary of role words, unit labels and other labels."""
+    words = t.table("role_words")
+    role_words: dict[str, str] = {}
+    for role in ROLES:
+        for w in words.words(role):
+            if role_words.setdefault(w, role) != role:
+                raise words.error(role, f'"{w}" is also a word of {role_words[w]}')
+    words.check()
+    labels = t.table("labels")
+    nouns, mods = labels.words("unit_nouns"), labels.words("modifiers")
+    person, deadline, report = labels.words("person"), labels.words("deadline"), labels.words("report")
+    examples = labels.words("examples")
+    rw = _alternation(role_words)
+    label_re = _compile(rf"(?:{_alternation(mods)})?(?P<role>{rw})(?:{rw})?(?:{_alternation(nouns)})",
+                        "roles.toml", "labels")
+    label_end_re = _compile(rf"(?:{_alternation(mods)})?(?P<role>{rw})(?:{rw})?(?:{_alternation(nouns)})?$",
+                            "roles.toml", "labels")
+    for example in examples:
+        if not label_re.fullmatch(example):
+            raise labels.error("examples", f'"{example}" is not a label of this vocabulary')
+    others = _alternation(person + deadline + report)
+    key_re = _compile(rf"(?P<key>{label_re.pattern}|{others})\s*[:]", "roles.toml", "labels")
+    not_verbs = set(labels.words("not_verbs"))
+    verbs = t.mapping("verbs", str)
+    verbs.update({w: r for w, r in role_words.items() if w not in not_verbs})
+    for verb, role in verbs.items():
+        if role not in ROLES:
+            raise t.error(f"verbs.{verb}", f"role must be one of {', '.join(ROLES)}")
+    rules_ = t.table("document_rules")
+    leads = tuple(_compile(p, "roles.toml", "document_rules.first_listed_leads")
+                  for p in rules_.words("first_listed_leads"))
+    for example in rules_.words("first_listed_leads_example"):
+        if not any(p.search(example) for p in leads):
+            raise rules_.error("first_listed_leads_example", f'"{example}" matches no pattern')
+    return dict(role_words=role_words, label_re=label_re, label_end_re=label_end_re, person_keys=person,
+                deadline_keys=deadline, stop_keys=report, key_re=key_re,
+                verbs=tuple(sorted(verbs.items(), key=lambda kv: len(kv[0]), reverse=True)),
+                first_listed_leads=leads)
 
-    keys = dict(roles["keys"])
-    other = roles["other_keys"]
-    all_keys = list(keys) + other["person"] + other["deadline"] + other["stop"]
-    key_re = _compile(rf"(?P<key>{_alternation(all_keys)})\s*[:]", "roles.toml", "keys")
-    verbs = tuple(sorted(roles["verbs"].items(), key=lambda kv: len(kv[0]), reverse=True))
-    for role in list(keys.values()) + [r for _, r in verbs]:
-        if role not in ("lead", "responsible", "support"):
-            raise RuleFileError("roles.toml", role, "role must be lead, responsible or support")
 
-    styles = tuple(Style(s["name"], _compile(s["pattern"], "numbering.toml", s["name"]))
-                   for s in numbering["styles"])
+@functools.lru_cache(maxsize=2)
+def load_rules(folder: Path = DATA_DIR) -> Rules:
+    """Read, check and compile the rule data (parser/data).  Raises RuleFileError naming the
+    file and the key: missing, unknown, of the wrong kind, a regex that does not compile, an
+    example its pattern does not match."""
+    roles, units, numbering, targets = (_load(folder, n) for n in ("roles.toml", "units.toml", "numbering.toml",
+                                                                     "targets.toml"))
+    deadlines, doc, tables = (_load(folder, n) for n in ("deadlines.toml", "document.toml", "tables.toml"))
+    vocabulary = _roles(roles)
 
-    unit_words = targets["units"]
-    mult = targets["multipliers"]
-    approx = "".join(targets["approximators"])
+    styles = []
+    for st in numbering.tables("styles"):
+        name = st.get("name", str)
+        pattern = _compile(st.get("pattern", str), "numbering.toml", f"styles.{name}")
+        for example in st.words("examples"):
+            if not pattern.match(example):
+                raise st.error("examples", f'"{example}" does not match the pattern')
+        styles.append(Style(name, pattern))
+    cn = numbering.table("numerals")
+    cn_digits, cn_mult, circled = cn.mapping("digits", int), cn.mapping("multipliers", int), cn.get("circled", str)
+
+    unit_words = targets.words("units")
+    mult = targets.mapping("multipliers", int)
+    approx = "".join(regex.escape(a) for a in targets.words("approximators"))
     target_re = _compile(
         rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<mult>{_alternation(mult)})?[{approx}]?\s*(?P<unit>{_alternation(unit_words)})?",
         "targets.toml", "units")
-    cn = numbering["numerals"]
-    cn_chars = "".join(cn["digits"]) + "".join(cn["multipliers"])
+    cn_chars = regex.escape("".join(cn_digits) + "".join(cn_mult))
     cn_target_re = _compile(
-        rf"(?P<num>[{cn_chars}]{{1,4}})(?P<unit>{_alternation(targets['chinese_units'])})",
+        rf"(?P<num>[{cn_chars}]{{1,4}})(?P<unit>{_alternation(targets.words('chinese_units'))})",
         "targets.toml", "chinese_units")
+    comparators = targets.table("comparators")
+    qualifiers = targets.table("qualifiers")
+    excluded = targets.table("excluded")
+    text = targets.table("text")
+    quotes = excluded.get("quotes", list)
+    if not all(isinstance(q, list) and len(q) == 2 and all(isinstance(c, str) for c in q) for q in quotes):
+        raise excluded.error("quotes", "must be a list of [open, close] pairs")
 
     phrases = []
-    for i, p in enumerate(deadlines["phrases"]):
-        phrases.append(DeadlinePhrase(_compile(p["pattern"], "deadlines.toml", f"phrases[{i}]"),
-                                      p["meaning"], p.get("scope", "text")))
+    for n, p in enumerate(deadlines.tables("phrases")):
+        meaning, scope = p.get("meaning", str), p.get("scope", str, "text")
+        if meaning not in DEADLINE_MEANINGS:
+            raise p.error("meaning", f'"{meaning}" is not one of {", ".join(DEADLINE_MEANINGS)}')
+        if scope not in ("text", "cell"):
+            raise p.error("scope", f'"{scope}" is not text or cell')
+        pattern = _compile(p.get("pattern", str), "deadlines.toml", f"phrases[{n}]")
+        for example in p.words("examples"):
+            if not pattern.search(example):
+                raise p.error("examples", f'"{example}" does not match the pattern')
+        phrases.append(DeadlinePhrase(pattern, meaning, scope))
+    ignored = deadlines.table("ignored")
+    for example in ignored.words("examples"):
+        if not any(w in example for w in ignored.words("before")):
+            raise ignored.error("examples", f'"{example}" holds none of the words before')
 
-    columns = {kind: tuple(words) for kind, words in tables["columns"].items()}
-    return Rules(
-        fold=fold_table(_read_t2s()),
-        clause_keys=keys,
-        person_keys=tuple(other["person"]),
-        deadline_keys=tuple(other["deadline"]),
-        stop_keys=tuple(other["stop"]),
-        key_re=key_re,
-        verbs=verbs,
-        inline_markers=roles["inline_markers"],
-        first_listed_leads=tuple(_compile(p, "roles.toml", "document_rules")
-                                 for p in roles["document_rules"]["first_listed_leads"]),
-        unit_suffixes=tuple(sorted(units["suffixes"], key=len, reverse=True)),
-        unit_separators="".join(units["separators"]),
-        conjunctions=tuple(sorted(units["conjunctions"], key=len, reverse=True)),
-        leading_words=tuple(units["leading_words"]),
-        max_name_length=int(units["max_name_length"]),
-        styles=styles,
-        cn_digits=cn["digits"],
-        cn_multipliers=cn["multipliers"],
-        circled=cn["circled"],
+    def doc_re(key: str) -> regex.Pattern:
+        return _compile(doc.get(key, str), "document.toml", key)
+
+    document = {k: doc.get(k) for k in ("title_endings", "issuer_before", "issuer_keys", "date_keys",
+                                           "part_endings", "part_max_length", "plan_target_keys")}
+    for key in ("title_endings", "issuer_keys", "date_keys", "part_endings", "plan_target_keys"):
+        doc.words(key)
+    doc.get("issuer_before", str), doc.get("part_max_length", int)
+    columns = tables.table("columns")
+    column_words = {kind: columns.words(kind) for kind in ("number", "text", "group")}
+    column_words.update(person=vocabulary["person_keys"], deadline=vocabulary["deadline_keys"],
+                        ignore=vocabulary["stop_keys"])
+    rules = Rules(
+        fold=fold_table(_read_t2s(folder)),
+        **vocabulary,
+        unit_suffixes=_longest_first(units.words("suffixes")),
+        unit_separators="".join(units.words("separators")),
+        conjunctions=_longest_first(units.words("conjunctions")),
+        leading_words=units.words("leading_words"),
+        trailing_words=_longest_first(units.words("trailing_words")),
+        group_starts=units.words("group_starts"),
+        max_name_length=units.get("max_name_length", int),
+        styles=tuple(styles),
+        cn_digits=cn_digits,
+        cn_multipliers=cn_mult,
+        circled=circled,
         target_re=target_re,
         cn_target_re=cn_target_re,
         multipliers=mult,
-        comparators_before=tuple(sorted(targets["comparators"]["before"].items(), key=lambda kv: len(kv[0]), reverse=True)),
-        comparators_after=targets["comparators"]["after"],
-        qualifiers_before=tuple(sorted(targets["qualifiers"]["before"], key=len, reverse=True)),
-        quotes=tuple(tuple(q) for q in targets["excluded"]["quotes"]),
-        before_chars=targets["excluded"]["before_chars"],
-        after_chars=targets["excluded"]["after_chars"],
-        delimiters=targets["text"]["delimiters"],
-        indicator_strip=tuple(sorted(targets["text"]["indicator_strip"], key=len, reverse=True)),
-        target_units=tuple(sorted(unit_words, key=len, reverse=True)),
-        chinese_name_after=tuple(targets["chinese_name_after"]),
+        comparators_before=tuple(sorted(comparators.mapping("before", str).items(), key=lambda kv: len(kv[0]),
+                                        reverse=True)),
+        comparators_after=comparators.mapping("after", str),
+        qualifiers_before=_longest_first(qualifiers.words("before")),
+        quotes=tuple(tuple(q) for q in quotes),
+        before_chars=excluded.get("before_chars", str),
+        after_chars=excluded.get("after_chars", str),
+        delimiters=text.get("delimiters", str),
+        indicator_strip=_longest_first(text.words("indicator_strip")),
+        target_units=_longest_first(unit_words),
+        chinese_name_after=targets.words("chinese_name_after"),
+        capacity_units=_longest_first(targets.words("capacity_units")),
         deadlines=tuple(phrases),
-        deadline_ignored_before=tuple(deadlines["ignored"]["before"]),
-        doc=doc,
-        chrome=tuple(_compile(p, "document.toml", "chrome") for p in doc["chrome"]),
-        date_line=_compile(doc["date_line"], "document.toml", "date_line"),
-        iso_date=_compile(doc["iso_date"], "document.toml", "iso_date"),
-        year_re=_compile(doc["year"], "document.toml", "year"),
-        recipients_line=_compile(doc["recipients_line"], "document.toml", "recipients_line"),
-        publication_note=_compile(doc["publication_note"], "document.toml", "publication_note"),
-        attachment=_compile(doc["attachment"], "document.toml", "attachment"),
-        columns=columns,
+        deadline_ignored_before=ignored.words("before"),
+        doc=document,
+        chrome=tuple(_compile(p, "document.toml", "chrome") for p in doc.words("chrome")),
+        date_line=doc_re("date_line"),
+        iso_date=doc_re("iso_date"),
+        year_re=doc_re("year"),
+        doc_number_year=doc_re("doc_number_year"),
+        recipients_line=doc_re("recipients_line"),
+        publication_note=doc_re("publication_note"),
+        attachment=doc_re("attachment"),
+        columns=column_words,
     )
+    qualifiers.words("examples")
+    for table in (roles, units, numbering, targets, deadlines, doc, tables):
+        table.check()
+    return rules

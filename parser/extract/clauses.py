@@ -123,7 +123,7 @@ def _keyed(orig: str, folded: str, rules: Rules):
             continue
         if key in rules.person_keys:
             continue
-        role = rules.clause_keys[key]
+        role = rules.label_role(key)
         for s, e in split_names(folded, vs, ve, rules):
             name, marked = _inline_role(orig[s:e], folded[s:e], rules)
             if name:
@@ -212,15 +212,15 @@ def _inline_role(orig: str, folded: str, rules: Rules):
     if fname.endswith(CLOSE):
         start = _matching_open(fname, len(fname) - 1)
         if start:
-            marker = fname[start + 1:-1].strip()
-            if marker in rules.inline_markers:
-                return name[:start].strip(), rules.inline_markers[marker]
+            role = rules.label_role(fname[start + 1:-1].strip())
+            if role:
+                return name[:start].strip(), role
     return name, None
 
 
 def _looks_like_unit(name: str, rules: Rules) -> bool:
     name = name.strip()
-    return name.endswith(rules.unit_suffixes) or name.startswith(("各", "有关", "相关"))
+    return name.endswith(rules.unit_suffixes) or name.startswith(rules.group_starts)
 
 
 def _plausible_name(name: str, rules: Rules) -> bool:

@@ -40,11 +40,11 @@ def read_header(orig: list[str], folded: list[str], rules: Rules) -> Header:
             continue
         h.consumed.add(i)
         for key in doc["issuer_keys"]:
-            m = regex.search(rf"{key}\s*[:]?\s*(\S+)", f)
+            m = regex.search(rf"{regex.escape(key)}\s*[:]?\s*(\S+)", f)
             if m and not h.issuer and _looks_like_unit(m.group(1), rules):
                 h.issuer = orig[i][m.start(1):m.end(1)]
         for key in doc["date_keys"]:
-            m = regex.search(rf"{key}\s*[:]?\s*", f)
+            m = regex.search(rf"{regex.escape(key)}\s*[:]?\s*", f)
             d = m and rules.iso_date.match(f, m.end())
             if d and not h.date:
                 h.date = _date(d)

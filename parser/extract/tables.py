@@ -7,12 +7,13 @@ from typing import Optional
 
 import regex
 
+from ..model import ROLES
 from ..normalize import SPACES, Piece
 from ..rules import Rules
 from .clauses import split_names, _looks_like_unit
 from .deadlines import find_deadlines
 
-UNIT_KINDS = ("lead", "responsible", "support")
+UNIT_KINDS = ROLES
 BARE_NUMBER = regex.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
 
 
@@ -41,19 +42,25 @@ def column_kind(folded: str, rules: Rules) -> Optional[str]:
     name = SPACES.sub("", folded)
     if not name or len(name) > 12:
         return None
+    exact = _exact_kind(name, rules)
+    if exact:
+        return exact
     best = None
     for kind, words in rules.columns.items():
         for w in words:
-            if name == w:
-                return kind
             if name.endswith(w) and len(w) >= 2 and (best is None or len(w) > best[1]):
                 best = (kind, len(w))
+    m = rules.label_end_re.search(name)
+    if m and len(m.group()) >= 2 and (best is None or len(m.group()) > best[1]):
+        best = (rules.role_words[m.group("role")], len(m.group()))
     return best[0] if best else None
 
 
 def _exact_kind(folded: str, rules: Rules) -> Optional[str]:
+    """The kind of a header cell that is exactly a column's name: 序号, 牵头单位, 分管领导."""
     name = SPACES.sub("", folded)
-    return next((kind for kind, words in rules.columns.items() if name in words), None)
+    kind = next((kind for kind, words in rules.columns.items() if name in words), None)
+    return kind or rules.label_role(name)
 
 
 def header_kinds(cells: list[str], rules: Rules) -> Optional[list[Optional[str]]]:
