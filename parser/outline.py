@@ -144,10 +144,12 @@ def _nodes(segs, st: State) -> list[Node]:
             nodes.append(current)
             continue
         last = nodes[-1] if nodes else None
-        if last is not None and last.row is None and not _is_heading_like(last) \
-                and (last.clause is None or last.attached):
+        if last is not None and last.row is None and (last.clause is None or last.attached):
             c = clause_line(seg.orig, seg.folded, rules, first_leads=st.first_leads)
-            if c and (c.units or c.deadline and last.clause):
+            # a short numbered line takes a clause line only when it is labelled (责任单位:…):
+            # a bare verb phrase under a heading is the heading's first sentence
+            labelled = c is not None and rules.key_re.match(seg.folded.strip()) is not None
+            if c and (c.units or c.deadline and last.clause) and (labelled or not _is_heading_like(last)):
                 # 牵头单位：… / 配合单位：… / 完成时限：… may each stand on a line of their own
                 last.clause = c if last.clause is None else Clause(
                     0, last.clause.units + c.units, c.deadline or last.clause.deadline)

@@ -73,6 +73,7 @@ class Rules:
     target_units: tuple[str, ...]           # longest first
     chinese_name_after: tuple[str, ...]
     capacity_units: tuple[str, ...]
+    counted_names: tuple[str, ...]
     # deadlines
     deadlines: tuple[DeadlinePhrase, ...]
     deadline_ignored_before: tuple[str, ...]
@@ -339,6 +340,7 @@ def load_rules(folder: Path = DATA_DIR) -> Rules:
         target_units=_longest_first(unit_words),
         chinese_name_after=targets.words("chinese_name_after"),
         capacity_units=_longest_first(targets.words("capacity_units")),
+        counted_names=targets.words("counted_names"),
         deadlines=tuple(phrases),
         deadline_ignored_before=ignored.words("before"),
         doc=document,

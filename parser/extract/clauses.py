@@ -126,7 +126,7 @@ def _keyed(orig: str, folded: str, rules: Rules):
         role = rules.label_role(key)
         for s, e in split_names(folded, vs, ve, rules):
             name, marked = _inline_role(orig[s:e], folded[s:e], rules)
-            if name:
+            if len(name) >= 2:      # 责任单位:区 is a line cut short, not a unit
                 units.append(Unit(name, marked or role))
     return units, deadline
 

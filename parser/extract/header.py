@@ -14,6 +14,7 @@ from .clauses import _looks_like_unit
 TITLE_SEARCH_LINES = 8     # a title starts within the first non-empty lines
 TITLE_MAX_LINES = 4
 TITLE_LINE_MAX = 60
+TITLE_MIN = 8              # shorter is a heading or a table's header cell (进展情况), not a title
 
 
 @dataclass
@@ -57,7 +58,7 @@ def read_header(orig: list[str], folded: list[str], rules: Rules) -> Header:
                 break
             block.append(j)
             text = "".join(folded[k].strip() for k in block)
-            if text.endswith(tuple(doc["title_endings"])):
+            if text.endswith(tuple(doc["title_endings"])) and len(text) >= TITLE_MIN:
                 h.title = "".join(orig[k].strip() for k in block)
                 h.consumed.update(block)
                 break

@@ -225,7 +225,11 @@ def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, r
                     continue
                 i += 1
                 j += 1
-            else:  # ignore: progress, remarks — the rest of the row
+            elif any(k in UNIT_KINDS or k == "deadline" for k in cols[j + 1:]):
+                # a progress or remarks cell with the units' columns after it (进展情况 | 责任单位)
+                i += 1
+                j += 1
+            else:  # progress, remarks: the rest of the row
                 i = len(body)
         # what is left: a sub-row (text then its own deadline) or the next row's group label
         rest = body[i:]

@@ -42,7 +42,7 @@ def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target
             unit = _unit_before(folded, start, rules) if m.group("mult") else None
             if not unit:
                 continue
-        if _excluded(folded, start, end, quoted, rules):
+        if _excluded(folded, start, end, quoted, rules) or _names_a_project(folded, end, unit, rules):
             continue
         out.append(_target(orig, folded, start, end, value, unit, rules, line))
         taken.append((start, end))
@@ -71,6 +71,9 @@ def _excluded(folded: str, start: int, end: int, quoted, rules: Rules) -> bool:
         return True
     if before.isascii() and before.isalpha():
         return True  # A1类, IO(X): a code, not a count
+    # 4个结构性指标: a count of indicators
+    if any(w in folded[end:end + 8] for w in rules.counted_names):
+        return True
     # a qualifier: 低于80%的, 超1000万件的
     rest = folded[end:end + 3]
     for w in rules.comparators_after:
@@ -82,6 +85,21 @@ def _excluded(folded: str, start: int, end: int, quoted, rules: Rules) -> bool:
         if any(head.endswith(q) for q in rules.qualifiers_before):
             return True
     return False
+
+
+def _names_a_project(folded: str, end: int, unit: str, rules: Rules) -> bool:
+    """25万吨己二酸项目: a capacity followed straight by what is made names the project.
+
+    >>> from parser.rules import load_rules
+    >>> r = load_rules()
+    >>> _names_a_project("重点抓好25万吨己二酸", 9, "吨", r), _names_a_project("吞吐量3.2亿吨，", 8, "吨", r)
+    (True, False)
+    """
+    if unit not in rules.capacity_units:
+        return False
+    after = folded[end:end + 2]
+    return bool(after) and "\u4e00" <= after[0] <= "\u9fff" and after[0] != "的" \
+        and not any(folded.startswith(w, end) for w in rules.comparators_after)
 
 
 def _unit_before(folded: str, start: int, rules: Rules):
