@@ -12,7 +12,7 @@ from typing import Optional
 
 import regex
 
-from .extract.clauses import Clause, clause_line, find_clause, split_names
+from .extract.clauses import Clause, clean_name, clause_line, find_clause, split_names
 from .extract.deadlines import find_deadlines, pick_deadline
 from .extract.header import read_header
 from .extract.numbering import Numeral, match_numeral
@@ -20,14 +20,18 @@ from .extract.tables import (Cell, Row, find_flat_header,
                              rows_from_cells, rows_from_flat)
 from .extract.targets import find_targets
 from .model import Deadline, ListItem, Part, Plan, SourceInfo, Target, Task, Unit, Notice
-from .normalize import SPACES, Piece, fold, letters_only, split_folded
+from .normalize import SPACES, Piece, chinese_number, fold, letters_only, split_folded
 from .rules import Rules
 from .sources import Line
 
 TERMINAL = "。；;!?！？"
 HEADING_MAX = 40          # a numbered line this short with no full stop closes itself (一、深化党建引领)
 INLINE_MIN = 120          # only lines this long are searched for items run together on one line
-INLINE_ITEM = regex.compile(r"(?:(?<=^)|(?<=[\s。;；!?]))(\d{1,3})[.、](?!\d)")
+INLINE_ITEM = regex.compile(r"""
+    (?:(?<=^)|(?<=[\s。;；!?]))                # at the start, or after a space or a full stop
+    (?:(?P<arabic>\d{1,3})[.、](?!\d)          # 1.  12、
+      |(?P<cn>[一二三四五六七八九十]{1,3})、)   # 一、 (a heading: the items below restart at 1)
+    """, regex.VERBOSE)
 
 
 Seg = Piece    # a line, or an item run on inline within one
@@ -82,7 +86,7 @@ def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
         for seg in _split_inline(Seg(line.number, orig[i], folded[i]), rules):
             segs.append((seg, line.cells))
     nodes = _nodes(segs, st)
-    return _assemble(nodes, header, info, rules)
+    return _assemble(nodes, header, info, rules, first_leads)
 
 
 # --- lines to nodes --------------------------------------------------------------------------
@@ -91,9 +95,15 @@ def _split_inline(seg: Seg, rules: Rules) -> list[Seg]:
     """Items run together on one long line (a page copied as one paragraph): ` 1.… 2.… 3.…`."""
     if len(seg.folded) < INLINE_MIN:
         return [seg]
-    cuts, expected = [], None
+    cuts, expected, expected_heading = [], None, 1
     for m in INLINE_ITEM.finditer(seg.folded):
-        v = int(m.group(1))
+        if m.group("cn"):
+            if chinese_number(m.group("cn"), rules.cn_digits, rules.cn_multipliers) == expected_heading:
+                cuts.append(m.start())
+                expected_heading += 1
+                expected = None
+            continue
+        v = int(m.group("arabic"))
         if expected is None and v == 1 or v == expected:
             cuts.append(m.start())
             expected = v + 1
@@ -145,7 +155,7 @@ def _nodes(segs, st: State) -> list[Node]:
             continue
         last = nodes[-1] if nodes else None
         if last is not None and last.row is None and (last.clause is None or last.attached):
-            c = clause_line(seg.orig, seg.folded, rules, first_leads=st.first_leads)
+            c = clause_line(seg.orig, seg.folded, rules)
             # a short numbered line takes a clause line only when it is labelled (责任单位:…):
             # a bare verb phrase under a heading is the heading's first sentence
             labelled = c is not None and rules.key_re.match(seg.folded.strip()) is not None
@@ -218,7 +228,7 @@ def _is_heading_like(node: Node) -> bool:
 
 # --- nodes to the plan -----------------------------------------------------------------------
 
-def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules) -> Plan:
+def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_leads: bool) -> Plan:
     doc = rules.doc
     part: Optional[str] = None
     parts: list[Part] = []
@@ -294,6 +304,8 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules) -> Plan
 
     warnings.extend(_numbering_warnings(numbered))
     warnings.extend(_unitless_warnings(numbered))
+    if first_leads:
+        tasks = [_first_listed_leads(t) for t in tasks]
     tasks = _with_ids(tasks)
     warnings.sort(key=lambda w: w.line)
     return Plan(info, header.title, header.issuer, header.recipients, header.date, year, header.publication,
@@ -364,7 +376,7 @@ def _row_task(row: Row, part, stack, rules: Rules, year) -> Optional[Task]:
     units: list[Unit] = []
     for cell, role in row.units:
         for s, e in split_names(cell.folded, 0, len(cell.folded), rules):
-            name = cell.orig[s:e].strip()
+            name = clean_name(cell.orig[s:e], cell.folded[s:e], rules)
             if name:
                 units.append(Unit(name, role))
     if not units:
@@ -380,6 +392,15 @@ def _row_task(row: Row, part, stack, rules: Rules, year) -> Optional[Task]:
     return Task("", row.number, part, section, text, tuple(units), deadline, tuple(targets), row.text.line,
                 " / ".join(c.orig for c, _ in row.units),
                 section_number=None if row.group else _section_number(stack))
+
+
+def _first_listed_leads(task: Task) -> Task:
+    """The document says the unit listed first leads (列第一位的为牵头单位, 下同): so it does, in a
+    clause that names no lead."""
+    units = task.departments
+    if not units or any(u.role == "lead" for u in units):
+        return task
+    return dataclasses.replace(task, departments=(dataclasses.replace(units[0], role="lead"),) + units[1:])
 
 
 def _with_ids(tasks: list[Task]) -> list[Task]:

@@ -51,6 +51,7 @@ class Rules:
     conjunctions: tuple[str, ...]
     leading_words: tuple[str, ...]
     trailing_words: tuple[str, ...]         # 等部门: not part of the name before it
+    note_words: tuple[str, ...]             # （…，下同）: a note after a name
     group_starts: tuple[str, ...]           # 各, 有关: a group of units (各处室)
     max_name_length: int
     # numbering
@@ -319,6 +320,7 @@ def load_rules(folder: Path = DATA_DIR) -> Rules:
         conjunctions=_longest_first(units.words("conjunctions")),
         leading_words=units.words("leading_words"),
         trailing_words=_longest_first(units.words("trailing_words")),
+        note_words=units.words("note_words"),
         group_starts=units.words("group_starts"),
         max_name_length=units.get("max_name_length", int),
         styles=tuple(styles),

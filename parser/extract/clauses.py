@@ -24,7 +24,7 @@ class Clause:
     deadline: Optional[str] = None   # a 完成时限 field's value, as printed
 
 
-def find_clause(orig: str, folded: str, rules: Rules, *, first_leads: bool = False) -> Optional[Clause]:
+def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     """The unit clause at the end of an item, or None.
 
     Tries, in order: a parenthesised clause closing the item; ``key: value`` fields after the
@@ -34,25 +34,29 @@ def find_clause(orig: str, folded: str, rules: Rules, *, first_leads: bool = Fal
     if end and folded[end - 1] == CLOSE:
         start = _matching_open(folded, end - 1)
         if start is not None:
-            parsed = parse_clause(orig[start + 1:end - 1], folded[start + 1:end - 1], rules, first_leads=first_leads)
+            # （由A、B负责。一项任务涉及多个部门的，由排名首位的部门牵头。下同）: the sentences
+            # after the first are a note (the document rule is read from the whole text)
+            stop = folded.find("。", start + 1, end - 1)
+            inner_end = stop if stop > start + 1 else end - 1
+            parsed = parse_clause(orig[start + 1:inner_end], folded[start + 1:inner_end], rules)
             if parsed and parsed.units:
                 return Clause(start, parsed.units, parsed.deadline)
     for m in rules.key_re.finditer(folded):
         if m.group("key") in rules.stop_keys:
             break
-        parsed = parse_clause(orig[m.start():], folded[m.start():], rules, first_leads=first_leads)
+        parsed = parse_clause(orig[m.start():], folded[m.start():], rules)
         if parsed and parsed.units:
             return Clause(m.start(), parsed.units, parsed.deadline)
         break
     stop = folded.rfind("。", 0, end)
     if stop >= 0 and stop + 1 < end:
-        parsed = parse_clause(orig[stop + 1:end], folded[stop + 1:end], rules, first_leads=first_leads)
+        parsed = parse_clause(orig[stop + 1:end], folded[stop + 1:end], rules)
         if parsed and parsed.units:
             return Clause(stop + 1, parsed.units, parsed.deadline)
     return None
 
 
-def parse_clause(orig: str, folded: str, rules: Rules, *, first_leads: bool = False) -> Optional[Clause]:
+def parse_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     """Units and roles of a clause's content, or None when it is not a clause.
 
     >>> from parser.rules import load_rules
@@ -72,13 +76,10 @@ def parse_clause(orig: str, folded: str, rules: Rules, *, first_leads: bool = Fa
     if result is None:
         return None
     units, deadline = result
-    if first_leads and units and not any(u.role == "lead" for u in units):
-        first = units[0]
-        units = [Unit(first.name, "lead")] + units[1:]
     return Clause(0, tuple(units), deadline)
 
 
-def clause_line(orig: str, folded: str, rules: Rules, *, first_leads: bool = False) -> Optional[Clause]:
+def clause_line(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     """A whole line that is only a clause (市发改委牵头落实, （办公室牵头）, 牵头单位：…), or None."""
     stripped = folded.strip().rstrip(TRAILING)
     lead = len(folded) - len(folded.lstrip())
@@ -86,11 +87,11 @@ def clause_line(orig: str, folded: str, rules: Rules, *, first_leads: bool = Fal
         return None
     if stripped.startswith(OPEN) and stripped.endswith(CLOSE) and _matching_open(stripped, len(stripped) - 1) == 0:
         inner = slice(lead + 1, lead + len(stripped) - 1)
-        return parse_clause(orig[inner], folded[inner], rules, first_leads=first_leads)
+        return parse_clause(orig[inner], folded[inner], rules)
     span = slice(lead, lead + len(stripped))
     m = rules.key_re.match(folded, lead)
     if m or len(stripped) <= 80:
-        return parse_clause(orig[span], folded[span], rules, first_leads=first_leads)
+        return parse_clause(orig[span], folded[span], rules)
     return None
 
 
@@ -157,7 +158,7 @@ def _verbal(orig: str, folded: str, rules: Rules):
         if not spans:
             return None
         for ns, ne in spans:
-            name = orig[ns:ne].strip()
+            name = clean_name(orig[ns:ne], folded[ns:ne], rules)
             fname = folded[ns:ne].strip()
             if not _plausible_name(fname, rules):
                 return None
@@ -207,15 +208,37 @@ def _split_conjunctions(folded: str, s: int, e: int, rules: Rules) -> list[tuple
 
 
 def _inline_role(orig: str, folded: str, rules: Rules):
-    """市发展改革委（牵头） -> ('市发展改革委', 'lead')"""
+    """市发展改革委（牵头） -> ('市发展改革委', 'lead'); a note in brackets is dropped.
+
+    >>> from parser.rules import load_rules
+    >>> _inline_role("县发改局(首位单位为牵头单位,下同)", "县发改局(首位单位为牵头单位,下同)", load_rules())
+    ('县发改局', None)
+    """
     name, fname = orig.strip(), folded.strip()
     if fname.endswith(CLOSE):
         start = _matching_open(fname, len(fname) - 1)
         if start:
-            role = rules.label_role(fname[start + 1:-1].strip())
+            inner = fname[start + 1:-1].strip()
+            role = rules.label_role(inner)
             if role:
-                return name[:start].strip(), role
-    return name, None
+                return clean_name(name[:start], fname[:start], rules), role
+            if any(w in inner for w in rules.note_words):
+                return clean_name(name[:start], fname[:start], rules), None
+    return clean_name(name, fname, rules), None
+
+
+def clean_name(orig: str, folded: str, rules: Rules) -> str:
+    """A unit's name without what a list adds after it: 市市政公用局等部门 -> 市市政公用局.
+
+    >>> from parser.rules import load_rules
+    >>> clean_name("农业局等", "农业局等", load_rules())
+    '农业局'
+    """
+    name, fname = orig.strip(), folded.strip()
+    for w in rules.trailing_words:
+        if fname.endswith(w) and len(fname) - len(w) >= 2:
+            return name[:len(name) - len(w)].strip()
+    return name
 
 
 def _looks_like_unit(name: str, rules: Rules) -> bool:
