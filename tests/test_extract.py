@@ -96,10 +96,14 @@ def test_not_clause_lines(rules, line):
     assert clause_line(line, _fold(rules, line), rules) is None
 
 
-def test_document_rule_first_listed_leads(rules):
-    text = "市人社局、市财政局负责"
-    clause = parse_clause(text, text, rules, first_leads=True)
-    assert _units(clause) == [("市人社局", "lead"), ("市财政局", "responsible")]
+def test_document_rule_first_listed_leads():
+    """Stated anywhere, in a clause's note included, it holds for every task that names no lead."""
+    from parser import parse_text
+    plan = parse_text("1.全市GDP增长10%以上（由市发展改革委、统计局负责。一项任务涉及多个部门的，原则上由排名首位的部门"
+                      "牵头负责。下同）。\n2.做好统计工作。（市统计局负责）\n3.做好宣传工作。（市委宣传部牵头，市文明办配合）\n")
+    assert [[(u.name, u.role) for u in t.departments] for t in plan.tasks] == [
+        [("市发展改革委", "lead"), ("统计局", "responsible")], [("市统计局", "lead")],
+        [("市委宣传部", "lead"), ("市文明办", "support")]]
 
 
 def test_conjunction_inside_a_name_is_not_a_split(rules):
