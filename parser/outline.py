@@ -170,12 +170,27 @@ def _nodes(segs, st: State) -> list[Node]:
         if current is not None and not current.closed and not _complete(current):
             current.segs.append(seg)
             continue
+        if _details(last, seg, rules):
+            # 1.地区生产总值增长12%。 / 全市生产总值达到3260亿元……（市发改委）: the line under an
+            # item restates and details it, and ends with the item's clause
+            last.segs.append(seg)
+            current = last
+            continue
         current = Node([seg])
         nodes.append(current)
     flush_table()
     if flat:
         nodes.extend(flat[1])
     return nodes
+
+
+def _details(last: Optional[Node], seg: Seg, rules: Rules) -> bool:
+    """Whether an unnumbered line belongs to the numbered item above it: the item has no clause
+    and is not a heading, and the line ends with a clause."""
+    if last is None or last.numeral is None or last.row is not None or last.clause is not None \
+            or _is_heading_like(last) or not _trailing_clause_candidate(seg.folded):
+        return False
+    return find_clause(seg.orig, seg.folded, rules) is not None
 
 
 def _cells(seg: Seg, cells, rules: Rules):
@@ -281,7 +296,8 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
         if node.clause is None and numeral is not None:
             node.clause = find_clause(orig[start:], folded[start:], rules)
             if node.clause:
-                node.clause = Clause(node.clause.start + start, node.clause.units, node.clause.deadline)
+                c = node.clause
+                node.clause = dataclasses.replace(c, start=c.start + start, end=None if c.end is None else c.end + start)
         if node.clause is None:
             if _heading(nodes, n):
                 _push(stack, numeral.style, _heading_text(orig[start:]), numeral.text)
@@ -294,12 +310,15 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
             numbered.append((node, False, (len(parts), tuple(stack))))
         c = node.clause
         text_end = c.start if not node.attached else len(orig)
-        text = orig[start:text_end].strip()
-        ftext = folded[start:text_end].strip()
+        # a clause inside the text (专项整治，由公安部门负责。要……) is cut out of it
+        rest = slice(c.end, None) if c.end is not None and not node.attached else slice(0, 0)
+        text = (orig[start:text_end] + orig[rest]).strip()
+        ftext = (folded[start:text_end] + folded[rest]).strip()
         lead = len(orig[start:text_end]) - len(orig[start:text_end].lstrip())
         line = node.line_at(start + lead)
+        clause_text = None if node.attached else orig[c.start:c.end].strip()
         task = _task(numeral.text if numeral else None, part, _section(stack), text, ftext, c,
-                     orig[c.start:].strip() if not node.attached else None, line, rules, year)
+                     clause_text, line, rules, year)
         tasks.append(dataclasses.replace(task, section_number=_section_number(stack)))
 
     warnings.extend(_numbering_warnings(numbered))

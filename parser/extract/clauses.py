@@ -22,6 +22,8 @@ class Clause:
     start: int                       # offset where the clause begins in the item text
     units: tuple[Unit, ...]
     deadline: Optional[str] = None   # a 完成时限 field's value, as printed
+    certain: bool = True             # False for a rule of low certainty: a bare list in brackets
+    end: Optional[int] = None        # where a clause inside the text ends (None: at the text's end)
 
 
 def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
@@ -38,9 +40,10 @@ def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
             # after the first are a note (the document rule is read from the whole text)
             stop = folded.find("。", start + 1, end - 1)
             inner_end = stop if stop > start + 1 else end - 1
-            parsed = parse_clause(orig[start + 1:inner_end], folded[start + 1:inner_end], rules)
+            parsed = parse_clause(orig[start + 1:inner_end], folded[start + 1:inner_end], rules) \
+                or bare_units(orig[start + 1:end - 1], folded[start + 1:end - 1], rules)
             if parsed and parsed.units:
-                return Clause(start, parsed.units, parsed.deadline)
+                return Clause(start, parsed.units, parsed.deadline, parsed.certain)
     for m in rules.key_re.finditer(folded):
         if m.group("key") in rules.stop_keys:
             break
@@ -53,6 +56,25 @@ def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
         parsed = parse_clause(orig[stop + 1:end], folded[stop + 1:end], rules)
         if parsed and parsed.units:
             return Clause(stop + 1, parsed.units, parsed.deadline)
+    return _inside_first_sentence(orig, folded, rules)
+
+
+def _inside_first_sentence(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
+    """The clause that ends an item's first sentence, after its subject:
+    道路交通安全专项整治，由公安、交通部门负责，有关部门配合。要继续……
+
+    >>> from parser.rules import load_rules
+    >>> s = "建筑领域安全专项整治,由建设部门负责,有关部门配合。负责对锅炉的检查。"
+    >>> c = _inside_first_sentence(s, s, load_rules())
+    >>> [(u.name, u.role) for u in c.units], s[c.start:c.end]
+    ([('建设部门', 'responsible'), ('有关部门', 'support')], '由建设部门负责,有关部门配合')
+    """
+    end = folded.find("。")
+    end = len(folded.rstrip(TRAILING)) if end < 0 else end
+    for s, _ in _split(folded, 0, end, PHRASE_SEPARATORS)[1:]:
+        parsed = parse_clause(orig[s:end], folded[s:end], rules)
+        if parsed and parsed.units:
+            return Clause(s, parsed.units, parsed.deadline, end=end)
     return None
 
 
@@ -77,6 +99,23 @@ def parse_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
         return None
     units, deadline = result
     return Clause(0, tuple(units), deadline)
+
+
+def bare_units(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
+    """A bracket at an item's end that only lists units, with no role word: （市经委、环保局）.
+    The document calls them 责任单位, so they are responsible; a rule of low certainty.
+
+    >>> from parser.rules import load_rules
+    >>> [u.name for u in bare_units("市经委、环保局", "市经委、环保局", load_rules()).units]
+    ['市经委', '环保局']
+    >>> bare_units("含市本级", "含市本级", load_rules()) is None
+    True
+    """
+    spans = split_names(folded, 0, len(folded), rules)
+    names = [(clean_name(orig[s:e], folded[s:e], rules), folded[s:e].strip()) for s, e in spans]
+    if not names or not all(_plausible_name(f, rules) and _looks_like_unit(f, rules) for _, f in names):
+        return None
+    return Clause(0, tuple(Unit(n, "responsible") for n, _ in names), None, certain=False)
 
 
 def clause_line(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
