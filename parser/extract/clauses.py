@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from ..model import Unit
+from ..normalize import fold
 from ..rules import Rules
 from .deadlines import find_deadlines
 
@@ -73,7 +74,10 @@ def _inside_first_sentence(orig: str, folded: str, rules: Rules) -> Optional[Cla
     end = len(folded.rstrip(TRAILING)) if end < 0 else end
     for s, _ in _split(folded, 0, end, PHRASE_SEPARATORS)[1:]:
         parsed = parse_clause(orig[s:end], folded[s:end], rules)
-        if parsed and parsed.units:
+        # inside prose, only 由X负责 or a list whose every name looks like a unit: not
+        # 明确具体要求、责任科室及完成时限，逐项推动工作落实
+        if parsed and parsed.units and (folded.startswith(rules.leading_words, s) or all(
+                _looks_like_unit(fold(u.name, rules.fold), rules) for u in parsed.units)):
             return Clause(s, parsed.units, parsed.deadline, end=end)
     return None
 
