@@ -12,7 +12,7 @@ from typing import Optional
 
 import regex
 
-from .extract.clauses import Clause, clean_name, clause_line, find_clause, split_names
+from .extract.clauses import Clause, clean_name, clause_line, find_clause, parse_clause, split_names
 from .extract.deadlines import find_deadlines, pick_deadline
 from .extract.header import read_header
 from .extract.numbering import Numeral, match_numeral
@@ -394,6 +394,10 @@ def _deadline(text: str, rules: Rules, year, line: int, *, cell: bool = False) -
 def _row_task(row: Row, part, stack, rules: Rules, year) -> Optional[Task]:
     units: list[Unit] = []
     for cell, role in row.units:
+        said = parse_clause(cell.orig, cell.folded, rules)
+        if said is not None and said.units:
+            units.extend(said.units)   # the cell gives the roles itself: 办公室牵头，各科室配合
+            continue
         for s, e in split_names(cell.folded, 0, len(cell.folded), rules):
             name = clean_name(cell.orig[s:e], cell.folded[s:e], rules)
             if name:

@@ -12,6 +12,7 @@ from ..normalize import SPACES, Piece
 from ..rules import Rules
 from .clauses import split_names, _looks_like_unit
 from .deadlines import find_deadlines
+from .numbering import match_numeral
 
 UNIT_KINDS = ROLES
 BARE_NUMBER = regex.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
@@ -114,7 +115,12 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
             continue
         row = Row(None, Cell(line, "", ""))
         first_unit_col = None
-        for i, kind in enumerate(kinds[:len(cells)]):
+        row_kinds = kinds
+        if kinds[0] == "group" and group is not None and _numbered_item(fcells[0], rules):
+            # a row under a group cell that spans it (一、… on the first row only): a flattened
+            # table drops the empty cell, so the row starts at the text column
+            row_kinds = kinds[1:]
+        for i, kind in enumerate(row_kinds[:len(cells)]):
             cell = Cell(line, cells[i].strip(), fcells[i].strip())
             if not cell.orig:
                 continue
@@ -124,7 +130,7 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
             elif kind == "text":
                 row.text = cell
             elif kind == "group":
-                group = cell.orig
+                group = _group_label(cell, rules)
             elif kind in UNIT_KINDS:
                 first_unit_col = i if first_unit_col is None else first_unit_col
                 row.units.append((cell, kind))
@@ -133,7 +139,12 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
         row.group = group
         if not row.text.orig:
             continue
-        if inline and first_unit_col:
+        numeral = match_numeral(row.text.folded, rules) if row.number is None else None
+        if numeral is not None and numeral.style == "arabic":
+            # the text cell numbers its item itself: 1.积极推进本中心预算…
+            row.number = numeral.text
+            row.text = Cell(row.text.line, row.text.orig[numeral.end:], row.text.folded[numeral.end:])
+        elif inline and first_unit_col:
             # cells are the line cut at one-character separators: the row as printed up to
             # the first unit cell ends where that cell's separator stands
             cut = sum(len(c) for c in cells[:first_unit_col]) + first_unit_col - 1
@@ -242,6 +253,18 @@ def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, r
             continue
         break
     return rows, next_group
+
+
+def _numbered_item(folded: str, rules: Rules) -> bool:
+    numeral = match_numeral(folded.strip(), rules)
+    return numeral is not None and numeral.style == "arabic"
+
+
+def _group_label(cell: Cell, rules: Rules) -> str:
+    """A group cell as a section: without its numeral and final stop (一、做好财政信息公开。)."""
+    numeral = match_numeral(cell.folded, rules)
+    text = cell.orig[numeral.end:] if numeral else cell.orig
+    return text.strip().rstrip("。.;；")
 
 
 def _deadline_like(cell: Cell, rules: Rules) -> bool:
