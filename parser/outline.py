@@ -16,8 +16,8 @@ from .extract.clauses import Clause, clean_name, clause_line, find_clause, parse
 from .extract.deadlines import find_deadlines, pick_deadline
 from .extract.header import read_header
 from .extract.numbering import Numeral, match_numeral
-from .extract.tables import (Cell, Row, find_flat_header,
-                             rows_from_cells, rows_from_flat)
+from .extract.tables import (Cell, Row, find_flat_header, find_spaced_header, rows_from_cells, rows_from_flat,
+                             rows_from_spaced)
 from .extract.targets import find_targets
 from .model import Deadline, ListItem, Part, Plan, SourceInfo, Target, Task, Unit, Notice
 from .normalize import SPACES, Piece, chinese_number, fold, letters_only, split_folded
@@ -215,10 +215,15 @@ def _flat_table(segs, rules: Rules):
             cells.append(Cell(seg.line, seg.orig.strip(), f))
             where.append(k)
     found = find_flat_header(cells, rules)
-    if not found:
-        return None
-    start, end, kinds = found
-    rows = rows_from_flat(cells[end:], kinds, rules)
+    if found:
+        start, end, kinds = found
+        rows = rows_from_flat(cells[end:], kinds, rules)
+    else:
+        spaced = find_spaced_header(cells, rules)
+        if not spaced:
+            return None
+        start, kinds = spaced
+        rows = rows_from_spaced(cells[start + 1:], kinds, rules)
     if not rows:
         return None
     return where[start], [_row_node(r) for r in rows]
@@ -325,6 +330,8 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
     warnings.extend(_unitless_warnings(numbered))
     if first_leads:
         tasks = [_first_listed_leads(t) for t in tasks]
+    if not tasks and numbered:
+        warnings.append(_no_assignments(nodes, numbered))
     tasks = _with_ids(tasks)
     warnings.sort(key=lambda w: w.line)
     return Plan(info, header.title, header.issuer, header.recipients, header.date, year, header.publication,
@@ -491,6 +498,19 @@ def _numbering_warnings(numbered) -> list[Notice]:
                                f"{what} numeral {node.numeral.text} follows {prev.numeral.text} (line "
                                f"{prev.segs[0].line}); a number is missing"))
     return out
+
+
+LABEL_LIKE = regex.compile(r"^\s*\S{2,8}\s*:|\|.*\||\t")   # 主办科室：… / a | b | c / cells in tabs
+
+
+def _no_assignments(nodes: list[Node], numbered) -> Notice:
+    """Numbered items but not one unit in charge: say so, and where a label or table that was
+    not understood may stand, rather than give an empty plan without a word."""
+    suspects = [n.segs[0].line for n in nodes if n.segs and LABEL_LIKE.search(n.folded)][:3]
+    where = f"; lines that look like a label or a table not understood: {', '.join(map(str, suspects))}" \
+        if suspects else ""
+    return Notice("no-assignments", numbered[0][0].segs[0].line,
+                  f"{len(numbered)} numbered items but no unit assigned to any{where}")
 
 
 def _unitless_warnings(numbered) -> list[Notice]:

@@ -98,13 +98,18 @@ def _date(m) -> Optional[date]:
 
 
 def _year(h: Header, folded: list[str], rules: Rules) -> Optional[int]:
-    """The document year: from the title, else the date, else the first year the text names."""
+    """The document year: from the title, else the date, else the document number (〔2016〕3号),
+    else the first year the text names."""
     if h.title:
         m = rules.year_re.search(h.title)
         if m:
             return int(m.group("year"))
     if h.date:
         return h.date.year
+    for f in folded:
+        m = rules.doc_number_year.search(f)
+        if m:
+            return int(m.group("year"))
     for f in folded:
         m = rules.year_re.search(f)
         if m:

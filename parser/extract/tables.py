@@ -10,12 +10,13 @@ import regex
 from ..model import ROLES
 from ..normalize import SPACES, Piece
 from ..rules import Rules
-from .clauses import split_names, _looks_like_unit
+from .clauses import _looks_like_unit, clean_name, split_names
 from .deadlines import find_deadlines
 from .numbering import match_numeral
 
 UNIT_KINDS = ROLES
 BARE_NUMBER = regex.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
+SPACED_ROW = regex.compile(r"^\s*(\d{1,3})\s+(?=\S)")      # 1 加强水资源保护 …
 
 
 Cell = Piece   # a table cell: its line, as printed, folded
@@ -172,6 +173,55 @@ def find_flat_header(cells: list[Cell], rules: Rules) -> Optional[tuple[int, int
     return None
 
 
+def find_spaced_header(cells: list[Cell], rules: Rules) -> Optional[tuple[int, list[str]]]:
+    """(index, kinds) of a header written on one line, its column names separated by spaces
+    (序号 类别 主要任务 细化措施 牵头单位 参与单位 责任单位), or None."""
+    for i, c in enumerate(cells):
+        tokens = c.folded.split()
+        if len(tokens) >= 3:
+            kinds = header_kinds(tokens, rules)
+            if len(kinds) == len(tokens) and all(kinds) and is_header(kinds):
+                return i, assign_text_columns(kinds)
+    return None
+
+
+def rows_from_spaced(cells: list[Cell], kinds: list[str], rules: Rules) -> list[Row]:
+    """Rows of a table whose cells a copy separated by spaces, which also stand inside wrapped
+    cells (加强水资源保 护): a row starts with its number (1, 2, 3 …); its last cells are read from
+    the right as the header's columns after the text (units, a deadline); what is left is the
+    text.  A row whose last cell is not what its column holds was cut off, and is left out."""
+    tail = kinds[max(i for i, k in enumerate(kinds) if k == "text") + 1:]
+    out: list[Row] = []
+    expected = 1
+    for c in cells:
+        m = SPACED_ROW.match(c.folded)
+        if not m or int(m.group(1)) != expected:
+            continue
+        expected += 1
+        tokens = [(t.start(), t.end()) for t in regex.finditer(r"\S+", c.folded, pos=m.end())]
+        row = Row(m.group(1), Cell(c.line, "", ""))
+        k = len(tokens)
+        for kind in reversed(tail):
+            if k == 0:
+                break
+            s, e = tokens[k - 1]
+            cell = Cell(c.line, c.orig[s:e], c.folded[s:e])
+            if kind in UNIT_KINDS and _unit_cell(cell, rules):
+                row.units.insert(0, (cell, kind))
+            elif kind == "deadline" and _deadline_like(cell, rules):
+                row.deadline = cell
+            elif k == len(tokens):
+                break          # the last cell is not its column's: the row is cut off
+            else:
+                continue       # an empty cell: the column is absent from this row
+            k -= 1
+        if row.units and k:
+            end = tokens[k - 1][1]
+            row.text = Cell(c.line, c.orig[m.end():end], c.folded[m.end():end])
+            out.append(row)
+    return out
+
+
 def rows_from_flat(cells: list[Cell], kinds: list[str], rules: Rules) -> list[Row]:
     """Rows of a flattened table: a row starts at a bare number cell (1, 2, 3 …); its cells are
     then read in header order, a column of units taking as many unit-like cells as follow."""
@@ -273,5 +323,6 @@ def _deadline_like(cell: Cell, rules: Rules) -> bool:
 
 def _unit_cell(cell: Cell, rules: Rules) -> bool:
     spans = split_names(cell.folded, 0, len(cell.folded), rules)
-    return bool(spans) and len(cell.folded) <= 60 and all(
-        _looks_like_unit(cell.folded[s:e], rules) and e - s <= rules.max_name_length for s, e in spans)
+    names = [clean_name(cell.folded[s:e], cell.folded[s:e], rules) for s, e in spans]
+    return bool(names) and len(cell.folded) <= 60 and all(
+        _looks_like_unit(n, rules) and len(n) <= rules.max_name_length for n in names)
