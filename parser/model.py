@@ -51,6 +51,15 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Where a task's units came from, when the rule that found them is of low certainty (a
+    bare list in brackets, a column read from the right, a row span): for people to check."""
+    rule: str                 # bracket-list | in-sentence | spaced-columns | row-span
+    text: str                 # the clause, cell or line as printed
+    line: int
+
+
+@dataclass(frozen=True)
 class Task:
     id: str
     number: Optional[str]     # the numeral as printed, without punctuation
@@ -64,6 +73,8 @@ class Task:
     clause: Optional[str] = None          # the unit clause as printed
     mentions: tuple[str, ...] = ()        # units named inside the text (由X会同Y…)
     section_number: Optional[str] = None  # the section heading's numeral as printed: 四 (民生实事四.1)
+    leaders: tuple[str, ...] = ()         # persons named in charge (分管领导：张三): not units
+    evidence: tuple[Evidence, ...] = ()   # only when a rule of low certainty found the units
 
 
 @dataclass(frozen=True)
@@ -159,6 +170,9 @@ def _task(t: Task) -> dict:
         "line": t.line,
         "clause": t.clause,
         "mentions": list(t.mentions),
+        # written only when present, so plans without them keep their shape
+        **({"leaders": list(t.leaders)} if t.leaders else {}),
+        **({"evidence": [_plain(e) for e in t.evidence]} if t.evidence else {}),
     }
 
 
@@ -180,7 +194,9 @@ def plan_from_dict(data: dict) -> Plan:
                 deadline=None if not d else Deadline(d["text"], _date(d.get("date")), int(d.get("line", t["line"]))),
                 targets=tuple(_target_from(x) for x in t.get("targets", ())),
                 line=int(t["line"]), clause=t.get("clause"), mentions=tuple(t.get("mentions", ())),
-                section_number=t.get("section_number")))
+                section_number=t.get("section_number"),
+                leaders=tuple(str(x) for x in t.get("leaders", ())),
+                evidence=tuple(Evidence(str(e["rule"]), str(e["text"]), int(e["line"])) for e in t.get("evidence", ()))))
             if any(u.role not in ROLES for u in tasks[-1].departments):
                 raise ValueError("role must be lead, responsible or support")
         where = "plan"

@@ -19,7 +19,7 @@ from .extract.numbering import Numeral, match_numeral
 from .extract.tables import (Cell, Row, find_flat_header, find_spaced_header, rows_from_cells, rows_from_flat,
                              rows_from_spaced)
 from .extract.targets import find_targets
-from .model import Deadline, ListItem, Part, Plan, SourceInfo, Target, Task, Unit, Notice
+from .model import Deadline, Evidence, ListItem, Notice, Part, Plan, SourceInfo, Target, Task, Unit
 from .normalize import SPACES, Piece, chinese_number, fold, letters_only, split_folded
 from .rules import Rules
 from .sources import Line
@@ -162,7 +162,8 @@ def _nodes(segs, st: State) -> list[Node]:
             if c and (c.units or c.deadline and last.clause) and (labelled or not _is_heading_like(last)):
                 # 牵头单位：… / 配合单位：… / 完成时限：… may each stand on a line of their own
                 last.clause = c if last.clause is None else Clause(
-                    0, last.clause.units + c.units, c.deadline or last.clause.deadline)
+                    0, last.clause.units + c.units, c.deadline or last.clause.deadline,
+                    leaders=last.clause.leaders + c.leaders)
                 last.attached = True
                 last.closed = True
                 current = None
@@ -330,7 +331,7 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
     warnings.extend(_unitless_warnings(numbered))
     if first_leads:
         tasks = [_first_listed_leads(t) for t in tasks]
-    if not tasks and numbered:
+    if not tasks and nodes:
         warnings.append(_no_assignments(nodes, numbered))
     tasks = _with_ids(tasks)
     warnings.sort(key=lambda w: w.line)
@@ -389,7 +390,9 @@ def _task(number, part, section, text, ftext, clause: Clause, clause_text, line,
         deadline = _deadline(clause.deadline, rules, year, line, cell=True)
     deadline = deadline or _deadline(text, rules, year, line)
     targets = find_targets(text, ftext, rules, line)
-    return Task("", number, part, section, text, clause.units, deadline, tuple(targets), line, clause_text)
+    evidence = (Evidence(clause.rule, clause_text or text, line),) if clause.rule else ()
+    return Task("", number, part, section, text, clause.units, deadline, tuple(targets), line, clause_text,
+                leaders=clause.leaders, evidence=evidence)
 
 
 def _deadline(text: str, rules: Rules, year, line: int, *, cell: bool = False) -> Optional[Deadline]:
@@ -419,9 +422,11 @@ def _row_task(row: Row, part, stack, rules: Rules, year) -> Optional[Task]:
     deadline = deadline or _deadline(text, rules, year, row.text.line)
     section = row.group or _section(stack)
     targets = find_targets(text, ftext, rules, row.text.line)
+    cells = " / ".join(c.orig for c, _ in row.units)
+    evidence = (Evidence(row.rule, cells, row.units[0][0].line),) if row.rule else ()
     return Task("", row.number, part, section, text, tuple(units), deadline, tuple(targets), row.text.line,
-                " / ".join(c.orig for c, _ in row.units),
-                section_number=None if row.group else _section_number(stack))
+                cells, section_number=None if row.group else _section_number(stack),
+                leaders=tuple(row.leaders), evidence=evidence)
 
 
 def _first_listed_leads(task: Task) -> Task:
@@ -500,7 +505,7 @@ def _numbering_warnings(numbered) -> list[Notice]:
     return out
 
 
-LABEL_LIKE = regex.compile(r"^\s*\S{2,8}\s*:|\|.*\||\t")   # 主办科室：… / a | b | c / cells in tabs
+LABEL_LIKE = regex.compile(r"^\s*\S{2,8}\s*:\s*\S|\|.*\||\t")   # 主办科室：… / a | b | c / cells in tabs
 
 
 def _no_assignments(nodes: list[Node], numbered) -> Notice:
@@ -509,6 +514,9 @@ def _no_assignments(nodes: list[Node], numbered) -> Notice:
     suspects = [n.segs[0].line for n in nodes if n.segs and LABEL_LIKE.search(n.folded)][:3]
     where = f"; lines that look like a label or a table not understood: {', '.join(map(str, suspects))}" \
         if suspects else ""
+    if not numbered:
+        return Notice("no-assignments", nodes[0].segs[0].line,
+                      f"no numbered item and no task table found, so no task{where}")
     return Notice("no-assignments", numbered[0][0].segs[0].line,
                   f"{len(numbered)} numbered items but no unit assigned to any{where}")
 

@@ -30,6 +30,10 @@ def _fail(exc: PlandocError):
     raise click.ClickException(str(exc)) from exc
 
 
+def _warnings_only(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="plandoc")
 def main():
@@ -42,8 +46,9 @@ def main():
       plandoc build samples/suzhou-post-2022.txt --profile samples/suzhou-post.profile.toml
     """
     # jieba logs its dictionary loading, WeasyPrint every CSS property it skips and every font
-    # fallback: plandoc reports what matters itself
-    logging.getLogger("jieba").setLevel(logging.WARNING)
+    # fallback: plandoc reports what matters itself.  A filter, not a level: jieba sets its
+    # logger's level when it is imported, which happens later and only when needed
+    logging.getLogger("jieba").addFilter(_warnings_only)
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 

@@ -5,6 +5,7 @@ same offsets, so a traditional-character document keeps its own spelling (綜合
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
@@ -23,8 +24,9 @@ class Clause:
     start: int                       # offset where the clause begins in the item text
     units: tuple[Unit, ...]
     deadline: Optional[str] = None   # a 完成时限 field's value, as printed
-    certain: bool = True             # False for a rule of low certainty: a bare list in brackets
+    rule: Optional[str] = None       # a rule of low certainty found it: bracket-list, in-sentence
     end: Optional[int] = None        # where a clause inside the text ends (None: at the text's end)
+    leaders: tuple[str, ...] = ()    # persons in charge: 分管领导：张三
 
 
 def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
@@ -44,7 +46,7 @@ def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
             parsed = parse_clause(orig[start + 1:inner_end], folded[start + 1:inner_end], rules) \
                 or bare_units(orig[start + 1:end - 1], folded[start + 1:end - 1], rules)
             if parsed and parsed.units:
-                return Clause(start, parsed.units, parsed.deadline, parsed.certain)
+                return dataclasses.replace(parsed, start=start)
     for m in rules.key_re.finditer(folded):
         if m.group("key") in rules.stop_keys:
             break
@@ -78,7 +80,7 @@ def _inside_first_sentence(orig: str, folded: str, rules: Rules) -> Optional[Cla
         # 明确具体要求、责任科室及完成时限，逐项推动工作落实
         if parsed and parsed.units and (folded.startswith(rules.leading_words, s) or all(
                 _looks_like_unit(fold(u.name, rules.fold), rules) for u in parsed.units)):
-            return Clause(s, parsed.units, parsed.deadline, end=end)
+            return dataclasses.replace(parsed, start=s, end=end, rule="in-sentence")
     return None
 
 
@@ -101,8 +103,8 @@ def parse_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
         result = _verbal(orig, folded, rules)
     if result is None:
         return None
-    units, deadline = result
-    return Clause(0, tuple(units), deadline)
+    units, deadline, *leaders = result
+    return Clause(0, tuple(units), deadline, leaders=tuple(leaders[0]) if leaders else ())
 
 
 def bare_units(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
@@ -119,7 +121,7 @@ def bare_units(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     names = [(clean_name(orig[s:e], folded[s:e], rules), folded[s:e].strip()) for s, e in spans]
     if not names or not all(_plausible_name(f, rules) and _looks_like_unit(f, rules) for _, f in names):
         return None
-    return Clause(0, tuple(Unit(n, "responsible") for n, _ in names), None, certain=False)
+    return Clause(0, tuple(Unit(n, "responsible") for n, _ in names), None, rule="bracket-list")
 
 
 def clause_line(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
@@ -146,6 +148,7 @@ def _keyed(orig: str, folded: str, rules: Rules):
     if not keys or folded[:keys[0].start()].strip(" (" + PHRASE_SEPARATORS):
         return None
     units: list[Unit] = []
+    leaders: list[str] = []
     deadline = None
     for i, m in enumerate(keys):
         key = m.group("key")
@@ -166,13 +169,14 @@ def _keyed(orig: str, folded: str, rules: Rules):
             deadline = orig[vs:ve].strip(TRAILING) or None
             continue
         if key in rules.person_keys:
+            leaders.extend(orig[a:b].strip() for a, b in split_names(folded, vs, ve, rules))
             continue
         role = rules.label_role(key)
         for s, e in split_names(folded, vs, ve, rules):
             name, marked = _inline_role(orig[s:e], folded[s:e], rules)
             if len(name) >= 2:      # 责任单位:区 is a line cut short, not a unit
                 units.append(Unit(name, marked or role))
-    return units, deadline
+    return units, deadline, leaders
 
 
 def _verbal(orig: str, folded: str, rules: Rules):

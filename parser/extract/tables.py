@@ -31,6 +31,8 @@ class Row:
     units: list[tuple[Cell, str]] = field(default_factory=list)   # (cell, role)
     deadline: Optional[Cell] = None
     text_override: Optional[str] = None   # the row as printed, for one-line `a | b` rows
+    leaders: list[str] = field(default_factory=list)               # a person column's names
+    rule: Optional[str] = None            # row-span, spaced-columns: units found with low certainty
 
 
 def column_kind(folded: str, rules: Rules) -> Optional[str]:
@@ -137,6 +139,8 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
                 row.units.append((cell, kind))
             elif kind == "deadline":
                 row.deadline = cell
+            elif kind == "person":
+                row.leaders.append(cell.orig)
         row.group = group
         if not row.text.orig:
             continue
@@ -199,7 +203,7 @@ def rows_from_spaced(cells: list[Cell], kinds: list[str], rules: Rules) -> list[
             continue
         expected += 1
         tokens = [(t.start(), t.end()) for t in regex.finditer(r"\S+", c.folded, pos=m.end())]
-        row = Row(m.group(1), Cell(c.line, "", ""))
+        row = Row(m.group(1), Cell(c.line, "", ""), rule="spaced-columns")
         k = len(tokens)
         for kind in reversed(tail):
             if k == 0:
@@ -261,6 +265,7 @@ def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, r
         row = Row(number, body[i])
         if rows:  # a sub-row shares the number and, by row-span, the units
             row.units = list(rows[0].units)
+            row.rule = "row-span"
         rows.append(row)
         i += 1
         j = cols.index("text") + 1
@@ -284,6 +289,7 @@ def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, r
                 if _unit_cell(cell, rules):
                     j += 1
                     continue
+                row.leaders.append(cell.orig)
                 i += 1
                 j += 1
             elif any(k in UNIT_KINDS or k == "deadline" for k in cols[j + 1:]):
