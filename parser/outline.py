@@ -322,6 +322,8 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
         ftext = (folded[start:text_end] + folded[rest]).strip()
         lead = len(orig[start:text_end]) - len(orig[start:text_end].lstrip())
         line = node.line_at(start + lead)
+        if not text:
+            continue       # a clause with nothing to do: （办公室牵头） alone
         clause_text = None if node.attached else orig[c.start:c.end].strip()
         task = _task(numeral.text if numeral else None, part, _section(stack), text, ftext, c,
                      clause_text, line, rules, year)
