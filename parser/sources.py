@@ -1,7 +1,9 @@
-"""The only reader of inputs: turns a .txt, .docx or .html file into numbered lines.
+"""The only reader of inputs: turns a .txt, .docx, .html, .pdf or .doc file into numbered lines.
 
 What `line` means, per format (every task's `line` points here):
 - .txt:  the 1-based text line.
+- .pdf:  the 1-based line of the text layer, pages one after the other (pdfium's reading order).
+- .doc, .wps: as .docx, after LibreOffice has converted the file.
 - .docx: the 1-based ordinal of the body's blocks in document order: each paragraph is one
          line and each table row is one line, whose `cells` hold the row's cell texts.
 - .html: the 1-based ordinal of the article's text blocks (paragraphs, headings, list items,
@@ -26,6 +28,11 @@ from .model import Plan, SourceInfo, plan_from_dict
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
 DOCX_SUFFIXES = {".docx"}
+PDF_SUFFIXES = {".pdf"}
+LEGACY_SUFFIXES = {".doc", ".wps"}           # Word 97-2003 and WPS: converted by LibreOffice
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+CONVERT_SECONDS = 120
+KINDS = ".txt, .docx, .html, .pdf or .doc"
 
 
 @dataclass(frozen=True)
@@ -85,11 +92,15 @@ def read_bytes(data: bytes, name: str = "<input>") -> Document:
     if data[:4] == b"PK\x03\x04" or suffix in DOCX_SUFFIXES:
         lines = _docx_lines(data, name)
         return Document(lines, SourceInfo(name, sha, "docx", None))
+    if data[:5] == b"%PDF-" or suffix in PDF_SUFFIXES:
+        return Document(_pdf_lines(data, name), SourceInfo(name, sha, "pdf", None))
+    if data[:8] == OLE_MAGIC or suffix in LEGACY_SUFFIXES:
+        return Document(_docx_lines(_converted_to_docx(data, name), name), SourceInfo(name, sha, "doc", None))
     text, encoding = decode_text(data, name)
     if suffix in HTML_SUFFIXES or _looks_like_html(text):
         return Document(_html_lines(text, name), SourceInfo(name, sha, "html", encoding))
     if suffix not in TEXT_SUFFIXES and suffix not in {".csv", ".log"}:
-        raise SourceError(f"{name}: unsupported kind of file '{suffix}'; give a .txt, .docx or .html circular")
+        raise SourceError(f"{name}: unsupported kind of file '{suffix}'; give a {KINDS} circular")
     lines = tuple(Line(i, t) for i, t in enumerate(_split_lines(text), 1))
     return Document(lines, SourceInfo(name, sha, "txt", encoding))
 
@@ -107,7 +118,7 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     if b"\x00" in data:
-        raise SourceError(f"{name}: binary data, not a text circular (give a .txt, .docx or .html file)")
+        raise SourceError(f"{name}: binary data, not a text circular (give a {KINDS} file)")
     for encoding in ("utf-8", "gb18030"):
         try:
             return _checked(data.decode(encoding), name), encoding
@@ -117,14 +128,14 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
 
     best = from_bytes(data).best()
     if best is None:
-        raise SourceError(f"{name}: not text in any known encoding (give a .txt, .docx or .html file)")
+        raise SourceError(f"{name}: not text in any known encoding (give a {KINDS} file)")
     return _checked(str(best), name), best.encoding
 
 
 def _checked(text: str, name: str) -> str:
     controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t\f\v")
     if controls > max(8, len(text) // 100):
-        raise SourceError(f"{name}: binary data, not a text circular (give a .txt, .docx or .html file)")
+        raise SourceError(f"{name}: binary data, not a text circular (give a {KINDS} file)")
     return text
 
 
@@ -135,6 +146,97 @@ def _split_lines(text: str) -> list[str]:
 def _looks_like_html(text: str) -> bool:
     head = text.lstrip()[:500].lower()
     return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in text)
+
+
+# --- .pdf and .doc --------------------------------------------------------------------------
+
+@dataclass
+class _PdfLine:
+    text: str
+    top: float
+    bottom: float
+    right: float
+
+
+def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
+    """The text layer of a PDF, line by line in reading order; a line that runs to the right
+    margin without closing punctuation was wrapped by the layout and is joined to the next."""
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise SourceError(f"{name}: not a readable PDF ({exc})") from None
+    rows: list[_PdfLine] = []
+    try:
+        for page in pdf:
+            textpage = page.get_textpage()
+            rows.extend(_page_lines(textpage))
+            textpage.close()
+            page.close()
+    finally:
+        pdf.close()
+    if not any(r.text.strip() for r in rows):
+        raise SourceError(f"{name}: the PDF has no text layer (a scan?); run it through OCR first, "
+                          "or give the circular as .docx or .txt")
+    margin = max(r.right for r in rows)
+    lines: list[str] = []
+    wrapped = False
+    for r in rows:
+        if wrapped:
+            lines[-1] += r.text
+        else:
+            lines.append(r.text)
+        text = r.text.rstrip()
+        wrapped = bool(text) and r.right >= margin - 2.5 * (r.top - r.bottom) and text[-1] not in PDF_LINE_ENDS
+    return tuple(Line(i, t) for i, t in enumerate(lines, 1))
+
+
+PDF_LINE_ENDS = "。；;！!？?：:）)」』”"
+
+
+def _page_lines(textpage) -> list[_PdfLine]:
+    """pdfium's text rectangles grouped into lines (rectangles that share a baseline band)."""
+    rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
+    rects.sort(key=lambda r: (-r[3], r[0]))
+    groups: list[list[tuple]] = []
+    for r in rects:
+        g = groups[-1] if groups else None
+        if g and min(g[0][3], r[3]) - max(g[0][1], r[1]) > 0.5 * (r[3] - r[1]):
+            g.append(r)
+        else:
+            groups.append([r])
+    out = []
+    for g in groups:
+        g.sort(key=lambda r: r[0])
+        text = "".join(textpage.get_text_bounded(*r) for r in g).replace("\r", "").replace("\n", "")
+        out.append(_PdfLine(text, max(r[3] for r in g), min(r[1] for r in g), max(r[2] for r in g)))
+    return out
+
+
+def _converted_to_docx(data: bytes, name: str) -> bytes:
+    """A .doc or .wps file converted to .docx by LibreOffice, headless, in a folder of its own."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        raise SourceError(f"{name}: reading .doc and .wps files needs LibreOffice (Debian package "
+                          "libreoffice-writer-nogui); or save the file as .docx")
+    with tempfile.TemporaryDirectory(prefix="plandoc-") as tmp:
+        source = Path(tmp) / ("circular" + (Path(name).suffix.lower() or ".doc"))
+        source.write_bytes(data)
+        argv = [soffice, "--headless", f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}",
+                "--convert-to", "docx", "--outdir", str(Path(tmp, "out")), str(source)]
+        try:
+            subprocess.run(argv, capture_output=True, timeout=CONVERT_SECONDS, check=False)
+        except subprocess.TimeoutExpired:
+            raise SourceError(f"{name}: LibreOffice took more than {CONVERT_SECONDS} s to convert it") from None
+        converted = Path(tmp, "out", "circular.docx")
+        if not converted.is_file():
+            raise SourceError(f"{name}: LibreOffice could not convert it to .docx (a damaged file?)")
+        return converted.read_bytes()
 
 
 # --- .docx -------------------------------------------------------------------------------

@@ -53,50 +53,81 @@ def main():
 
 
 @main.command()
-@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the result to this file instead of standard output ('-' is stdout).")
+@click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the result to this file instead of standard output ('-' is stdout); with "
+                   "several circulars, a folder that gets one <name>.json (or .txt) each.")
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Organisation profile (TOML): the issuer's units, aliases and groups.")
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True,
               help="json: the plan as JSON (schema: `plandoc schema`); table: a view for people.")
-@click.option("--strict", is_flag=True, help="Exit 1 when the document has warnings.")
+@click.option("--strict", is_flag=True, help="Exit 1 when a document has warnings.")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print warnings on stderr.")
-def parse(source: Path, output: Path | None, profile: Path | None, fmt: str, strict: bool, quiet: bool):
-    """Parse a circular (.txt in UTF-8/GB18030, .docx, .html) into a plan.
+def parse(sources: tuple[Path, ...], output: Path | None, profile: Path | None, fmt: str, strict: bool,
+          quiet: bool):
+    """Parse circulars (.txt in UTF-8/GB18030, .docx, .html, .pdf with a text layer; .doc and
+    .wps through LibreOffice) into plans.
 
-    Every numbered item that names units in charge becomes a task with its units and roles
-    (lead / responsible / support), targets, deadline and source line.  Warnings about the
-    document itself (a repeated numeral, an item with no unit) go to stderr.
+    Every numbered item or table row that names units in charge becomes a task with its units
+    and roles (lead / responsible / support), targets, deadline and source line.  Warnings about
+    the document itself (a repeated numeral, an item with no unit, no task at all) go to stderr.
 
     \b
     Examples:
       plandoc parse samples/suzhou-post-2022.txt
-      plandoc parse plan.docx --profile samples/suzhou-post.profile.toml --format table
+      plandoc parse samples/suzhou-post-2022.txt --profile samples/suzhou-post.profile.toml --format table
+      plandoc parse a.docx b.pdf c.html -o output/plans/
     """
-    from parser import parse_file
+    from parser import load_profile, parse_file
 
-    # A plan is many small objects without cycles, and the cyclic collector's passes over them
-    # grow with the document (a 20,000-item plan cost 2.4x a 10,000-item one): this process
-    # only parses, so it does without while it does
-    gc.disable()
+    several = len(sources) > 1
+    if several and (output is None or str(output) == "-"):
+        raise click.UsageError("several circulars need -o FOLDER (one plan file each)")
+    if several and output.exists() and not output.is_dir():
+        raise click.UsageError(f"{output} is a file; with several circulars -o names a folder")
     try:
-        plan = parse_file(source, profile)
+        prof = load_profile(profile) if profile else None
     except PlandocError as exc:
         _fail(exc)
-    finally:
-        gc.enable()
-    text = plan.to_json() if fmt == "json" else render_table(plan)
-    if output is None or str(output) == "-":
-        click.echo(text, nl=False)
-    else:
-        write_atomic(output, text.encode("utf-8"))
-        click.echo(f"wrote {output} ({len(plan.tasks)} tasks)", err=True)
-    if not quiet:
-        for w in plan.warnings:
-            click.echo(f"warning: {source}:{w.line}: {w.message} [{w.code}]", err=True)
-    if strict and plan.warnings:
+    suffix = ".json" if fmt == "json" else ".txt"
+    targets = _plan_files(sources, output, suffix) if several else {sources[0]: output}
+    failed, warned = 0, False
+    for source, target in targets.items():
+        # A plan is many small objects without cycles, and the cyclic collector's passes over
+        # them grow with the document (a 20,000-item plan cost 2.4x a 10,000-item one): this
+        # process only parses, so it does without while it does
+        gc.disable()
+        try:
+            plan = parse_file(source, prof)
+        except PlandocError as exc:
+            if not several:
+                _fail(exc)
+            click.echo(f"Error: {exc}", err=True)
+            failed += 1
+            continue
+        finally:
+            gc.enable()
+        text = plan.to_json() if fmt == "json" else render_table(plan)
+        if target is None or str(target) == "-":
+            click.echo(text, nl=False)
+        else:
+            write_atomic(target, text.encode("utf-8"))
+            click.echo(f"wrote {target} ({len(plan.tasks)} tasks)", err=True)
+        if not quiet:
+            for w in plan.warnings:
+                click.echo(f"warning: {source}:{w.line}: {w.message} [{w.code}]", err=True)
+        warned |= bool(plan.warnings)
+    if failed:
+        raise InputError(f"{failed} of {len(sources)} circulars could not be read (see above)")
+    if strict and warned:
         sys.exit(1)
+
+
+def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Path, Path]:
+    """One plan file per circular in `folder`, named after it; the same name twice is numbered."""
+    from .output import distinct_names
+    unique = list(dict.fromkeys(sources))
+    return {s: folder / f"{n}{suffix}" for s, n in zip(unique, distinct_names([s.stem or "plan" for s in unique]))}
 
 
 @main.command()

@@ -38,7 +38,16 @@ def unique_names(names: list[str], reserved: tuple[str, ...] = ()) -> dict[str, 
     """Safe names for a list of names, distinct even when two names make the same safe name
     (a/b and a_b) or differ only in case (Windows folders ignore case), and none of `reserved`
     (the files beside them)."""
-    out, taken = {}, {r.casefold() for r in reserved}
+    return dict(zip(names, distinct_names(list(dict.fromkeys(names)), reserved)))
+
+
+def distinct_names(names: list[str], reserved: tuple[str, ...] = ()) -> list[str]:
+    """Safe names for `names`, in order, numbered where two would be the same (x, x-2).
+
+    >>> distinct_names(["x", "a/b", "x", "a_b"])
+    ['x', 'a_b', 'x-2', 'a_b-2']
+    """
+    out, taken = [], {r.casefold() for r in reserved}
     for name in names:
         base = safe_name(name)
         candidate, n = base, 1
@@ -46,7 +55,7 @@ def unique_names(names: list[str], reserved: tuple[str, ...] = ()) -> dict[str, 
             n += 1
             candidate = f"{base}-{n}"
         taken.add(candidate.casefold())
-        out[name] = candidate
+        out.append(candidate)
     return out
 
 

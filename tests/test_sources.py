@@ -127,7 +127,8 @@ BAD_INPUTS = [
     pytest.param("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4, "binary", id="binary"),
     pytest.param("plan.docx", _broken_docx(), "not a readable .docx", id="broken-docx"),
     pytest.param("plan.docx", b"PK\x03\x04 truncated", "not a readable .docx", id="truncated-docx"),
-    pytest.param("plan.pdf", "一、总体要求\n".encode(), "unsupported kind", id="unsupported-suffix"),
+    pytest.param("plan.rtf", "一、总体要求\n".encode(), "unsupported kind", id="unsupported-suffix"),
+    pytest.param("plan.pdf", "一、总体要求\n".encode(), "not a readable PDF", id="pdf-not-pdf"),
 ]
 
 
@@ -202,3 +203,88 @@ def test_full_width_pipe_table_keeps_original_text(tmp_path):
     plan = _parse_written(tmp_path, "trad.txt", text)
     assert [(t.text, t.departments[0].name, t.section) for t in plan.tasks] == [
         ("財政資金｜及時發佈財政預決算。", "綜合科", "重點工作任務分解")]
+
+
+# --- PDF and .doc ------------------------------------------------------------------------------
+
+def _summary_with_values(plan):
+    return [(t.number, t.text, [(u.name, u.role) for u in t.departments], t.deadline and t.deadline.date,
+             [(x.value, x.unit) for x in t.targets]) for t in plan.tasks]
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory):
+    """The sample printed to a PDF by WeasyPrint: A4, lines wrapped by the layout."""
+    import html
+
+    import weasyprint
+    body = "".join(f"<p>{html.escape(line) or '&nbsp;'}</p>" for line in SAMPLE_TEXT.splitlines())
+    page = ("<html><head><style>@page { size: A4; margin: 25mm } p { margin: 0; "
+            "font: 12pt 'Noto Serif CJK SC', serif }</style></head><body>" + body + "</body></html>")
+    path = tmp_path_factory.mktemp("pdf") / "suzhou-post-2022.pdf"
+    weasyprint.HTML(string=page).write_pdf(path)
+    return path
+
+
+def test_a_pdf_of_the_sample_gives_the_same_96_tasks(sample_pdf):
+    got, want = parse_file(sample_pdf), parse_file(SAMPLE)
+    assert got.source.format == "pdf" and len(want.tasks) == 96
+    assert _summary_with_values(got) == _summary_with_values(want)
+    assert (got.title, got.issuer, got.date) == (want.title, want.issuer, want.date)
+    # the layout wrapped most items; the lines were joined where they ran to the margin
+    lines = [line.text for line in read_document(sample_pdf).lines]
+    assert all(t.text[:8] in lines[t.line - 1] for t in got.tasks)
+
+
+def test_a_pdf_without_a_text_layer_says_so(tmp_path, runner):
+    import weasyprint
+    path = tmp_path / "scan.pdf"
+    weasyprint.HTML(string="<div style='width:50mm;height:50mm;background:#888'></div>").write_pdf(path)
+    result = runner.invoke(main, ["parse", str(path)])
+    assert result.exit_code == 2
+    assert "no text layer (a scan?)" in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.skipif(not (__import__("shutil").which("soffice") or __import__("shutil").which("libreoffice")),
+                    reason="LibreOffice is not installed (Debian package libreoffice-writer-nogui)")
+def test_a_doc_file_is_read_through_libreoffice(tmp_path):
+    """A .docx of the sample saved as Word 97-2003 .doc by LibreOffice reads as the .docx does."""
+    import shutil
+    import subprocess
+    d = docx.Document()
+    for line in SAMPLE_TEXT.splitlines():
+        d.add_paragraph(line)
+    source = tmp_path / "sample.docx"
+    d.save(str(source))
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
+                    "--convert-to", "doc", "--outdir", str(tmp_path / "out"), str(source)],
+                   capture_output=True, timeout=180, check=True)
+    doc = parse_file(tmp_path / "out" / "sample.doc")
+    assert doc.source.format == "doc"
+    assert _summary_with_values(doc) == _summary_with_values(parse_file(source))
+    assert len(doc.tasks) == 96
+
+
+def test_a_doc_file_without_libreoffice_names_the_package(tmp_path, runner, monkeypatch):
+    import shutil
+    monkeypatch.setattr(shutil, "which", lambda name: None)
+    path = tmp_path / "old.doc"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    result = runner.invoke(main, ["parse", str(path)])
+    assert result.exit_code == 2 and "libreoffice-writer-nogui" in result.stderr
+
+
+def test_several_circulars_one_plan_each(tmp_path, runner):
+    other = tmp_path / "a" / "suzhou-post-2022.txt"
+    other.parent.mkdir()
+    other.write_text(SAMPLE_TEXT, encoding="utf-8")
+    bad = tmp_path / "empty.txt"
+    bad.write_text("", encoding="utf-8")
+    out = tmp_path / "plans"
+    result = runner.invoke(main, ["parse", str(SAMPLE), str(other), str(bad), "-o", str(out), "-q"])
+    assert result.exit_code == 2 and "1 of 3 circulars could not be read" in result.stderr
+    assert "empty.txt: the file is empty" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["suzhou-post-2022-2.json", "suzhou-post-2022.json"]
+    result = runner.invoke(main, ["parse", str(SAMPLE), str(other)])
+    assert result.exit_code == 2 and "several circulars need -o FOLDER" in result.stderr
