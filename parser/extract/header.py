@@ -10,6 +10,7 @@ import regex
 from ..normalize import split_folded
 from ..rules import Rules
 from .clauses import _looks_like_unit
+from .tables import column_kind
 
 TITLE_SEARCH_LINES = 8     # a title starts within the first non-empty lines
 TITLE_MAX_LINES = 4
@@ -50,7 +51,9 @@ def read_header(orig: list[str], folded: list[str], rules: Rules) -> Header:
             if d and not h.date:
                 h.date = _date(d)
     # title: consecutive short lines ending with 通知 / 方案 …
-    candidates = [i for i in nonblank[:TITLE_SEARCH_LINES] if i not in h.consumed]
+    # (a table's header cells, one a line, are not a title: 序号 / 内容与要求 / 进展情况)
+    candidates = [i for i in nonblank[:TITLE_SEARCH_LINES]
+                  if i not in h.consumed and column_kind(folded[i], rules) is None]
     for n, i in enumerate(candidates):
         block = []
         for j in candidates[n:n + TITLE_MAX_LINES]:
