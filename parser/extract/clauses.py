@@ -53,6 +53,8 @@ def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     for m in rules.key_re.finditer(folded):
         if m.group("key") in rules.stop_keys:
             break
+        if _depth(folded[:m.start()]) > 0 and _depth(folded) > 0:
+            break   # (牵头单位:广州供电局;配合单 — a bracket never closed: the clause is cut off
         parsed = parse_clause(orig[m.start():], folded[m.start():], rules)
         if parsed and parsed.units:
             return Clause(m.start(), parsed.units, parsed.deadline)
@@ -153,6 +155,8 @@ def _keyed(orig: str, folded: str, rules: Rules):
     keys = list(rules.key_re.finditer(folded))
     if not keys or folded[:keys[0].start()].strip(" (" + PHRASE_SEPARATORS):
         return None
+    if OPEN in folded[:keys[0].start()] and _depth(folded) > 0:
+        return None    # (牵头单位:广州供电局;配合单 — a bracket never closed: the clause is cut off
     units: list[Unit] = []
     leaders: list[str] = []
     deadline = None
