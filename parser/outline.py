@@ -25,6 +25,7 @@ from .rules import Rules
 from .sources import Line
 
 TERMINAL = "。；;!?！？"
+WORDS = regex.compile(r"[\p{L}\p{N}]")
 HEADING_MAX = 40          # a numbered line this short with no full stop closes itself (一、深化党建引领)
 INLINE_MIN = 120          # only lines this long are searched for items run together on one line
 INLINE_ITEM = regex.compile(r"""
@@ -322,8 +323,8 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
         ftext = (folded[start:text_end] + folded[rest]).strip()
         lead = len(orig[start:text_end]) - len(orig[start:text_end].lstrip())
         line = node.line_at(start + lead)
-        if not text:
-            continue       # a clause with nothing to do: （办公室牵头） alone
+        if not WORDS.search(text):
+            continue       # a clause with nothing to do: （办公室牵头） alone, or after a stray |
         clause_text = None if node.attached else orig[c.start:c.end].strip()
         task = _task(numeral.text if numeral else None, part, _section(stack), text, ftext, c,
                      clause_text, line, rules, year)

@@ -23,6 +23,8 @@ documents = st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=12)), m
 def starts_in(line: str, head: str) -> bool:
     """The text that begins with `head` begins on this line: all of head is in it, or a first
     part of head ends it (an item whose detail line follows: 1.增长12%。 / 全市……)."""
+    if not head:
+        return True      # a row's text before its first | may be empty: nothing to place
     for k in range(len(head), 0, -1):
         i = line.find(head[:k])
         if i >= 0 and (k == len(head) or not line[i + k:].strip()):

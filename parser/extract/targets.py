@@ -6,6 +6,7 @@ Never a target: numbers in quotations and titles (“9921工程”, “四个100
 """
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 
 from ..model import Target
@@ -33,7 +34,8 @@ def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target
     taken: list[tuple[int, int]] = []
     for m in rules.target_re.finditer(folded):
         start, end = m.start(), m.end()
-        unit = m.group("unit")
+        # the measure word as printed (full width made half): a traditional circular keeps its 項
+        unit = _printed(orig, m, "unit") if m.group("unit") else None
         value = Decimal(m.group("num"))
         if m.group("mult"):
             value *= rules.multipliers[m.group("mult")]
@@ -42,7 +44,7 @@ def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target
             unit = _unit_before(folded, start, rules) if m.group("mult") else None
             if not unit:
                 continue
-        if _excluded(folded, start, end, quoted, rules) or _names_a_project(folded, end, unit, rules):
+        if _excluded(folded, start, end, quoted, rules) or _names_a_project(folded, end, m.group("unit"), rules):
             continue
         out.append(_target(orig, folded, start, end, value, unit, rules, line))
         taken.append((start, end))
@@ -55,7 +57,7 @@ def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target
             continue
         if _excluded(folded, start, end, quoted, rules) or folded.startswith(rules.chinese_name_after, end):
             continue
-        out.append(_target(orig, folded, start, end, float(value), m.group("unit"), rules, line))
+        out.append(_target(orig, folded, start, end, float(value), _printed(orig, m, "unit"), rules, line))
     out.sort(key=lambda t: orig.find(t.text))
     return out
 
@@ -85,6 +87,10 @@ def _excluded(folded: str, start: int, end: int, quoted, rules: Rules) -> bool:
         if any(head.endswith(q) for q in rules.qualifiers_before):
             return True
     return False
+
+
+def _printed(orig: str, m, group: str) -> str:
+    return unicodedata.normalize("NFKC", orig[m.start(group):m.end(group)])
 
 
 def _names_a_project(folded: str, end: int, unit: str, rules: Rules) -> bool:
