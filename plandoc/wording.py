@@ -25,7 +25,16 @@ LETTERS = DATA_DIR / "letters.toml"
 CN_NUMERALS = "零一二三四五六七八九十"
 PROFILE_ONLY = ("mark",)      # [letters] keys with no default: 发文机关标志 defaults to the issuer
 _KEYS = {"drop_before_year", "plan_name", "line_reference", "line_reference_without_part",
-         "same_task_similarity", "roles", "role_headings", "part_names", "files", "text", "labels"}
+         "same_task_similarity", "roles", "role_headings", "part_names", "files", "text", "labels", "columns"}
+FIELDS = ("n", "refs", "text", "role", "targets_text", "deadline", "checkbox", "blank")
+
+
+@dataclass(frozen=True)
+class Column:
+    field: str          # what the column shows of an entry: one of FIELDS
+    heading: str
+    share: float        # per cent of the table's width
+    center: bool
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,7 @@ class Wording:
     files: Mapping[str, str]
     text: Mapping[str, object]
     labels: Mapping[str, str]
+    columns: Mapping[str, tuple["Column", ...]]     # checklist, overview
     plan_name: regex.Pattern
     line_reference: tuple[str, str]      # with a part, without one
     source: str                          # the file it was read from, for error messages
@@ -90,9 +100,11 @@ def load_wording(path: Path = LETTERS) -> Wording:
         names = []
         for n, p in enumerate(data["part_names"]):
             names.append((_compile(p["pattern"], where, f"part_names[{n}]"), str(p["name"])))
+        columns = {table: _columns(data["columns"][table], where, f"columns.{table}")
+                   for table in ("checklist", "overview")}
         wording = Wording(data["roles"], data["role_headings"], tuple(names), bool(data["drop_before_year"]),
                           float(data["same_task_similarity"]), data["files"], data["text"], data["labels"],
-                          _compile(data["plan_name"], where, "plan_name"),
+                          columns, _compile(data["plan_name"], where, "plan_name"),
                           (data["line_reference"], data["line_reference_without_part"]), where)
     except KeyError as exc:
         raise RuleFileError(where, str(exc.args[0]), "missing") from None
@@ -102,6 +114,20 @@ def load_wording(path: Path = LETTERS) -> Wording:
         if set(getattr(wording, table)) != set(ROLES):
             raise RuleFileError(where, table, f"needs exactly {', '.join(ROLES)}")
     return wording
+
+
+def _columns(specs, where: str, key: str) -> tuple[Column, ...]:
+    try:
+        columns = tuple(Column(str(c["field"]), str(c["heading"]), float(c["share"]), bool(c["center"]))
+                        for c in specs)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise RuleFileError(where, key, f"each column needs field, heading, share and center ({exc})") from None
+    bad = [c.field for c in columns if c.field not in FIELDS]
+    if bad:
+        raise RuleFileError(where, key, f'"{bad[0]}" is not a field ({", ".join(FIELDS)})')
+    if abs(sum(c.share for c in columns) - 100) > 0.5:
+        raise RuleFileError(where, key, f"the shares add up to {sum(c.share for c in columns):g}, not 100")
+    return columns
 
 
 def _compile(pattern: str, where: str, key: str) -> regex.Pattern:

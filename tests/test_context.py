@@ -60,3 +60,38 @@ def test_a_task_without_a_number_is_cited_by_its_line(sample):
     c = letter_of(plan, profile, "办公室")
     refs = [e["refs"] for s in c["sections"] for g in s["groups"] for e in g["entries"]]
     assert refs[0] == f"分解方案第{first.line}行"
+
+
+PDF_PAGE = {"fonts", "font_faces", "landscape", "timestamp", "doc_title"}   # what PdfRenderer adds
+
+
+@pytest.fixture(scope="module")
+def contexts(sample):
+    from plandoc.assemble import assemble
+    plan, profile = sample
+    wording = load_wording()
+    s = context.Sentences(wording, profile)
+    assignments = assemble(plan, profile, wording.same_task_similarity)
+    a = next(a for a in assignments.units if a.unit == "市场监管处")
+    return {"letter": context.letter(plan, a, s), "checklist": context.checklist(plan, a, s),
+            "overview": context.overview(plan, assignments, s)}
+
+
+@pytest.mark.parametrize("kind", ["letter", "checklist", "overview"])
+def test_every_name_a_template_uses_is_in_its_context(contexts, kind):
+    """The context's keys are the contract: a template that names anything else fails here,
+    not in an office's build."""
+    import jinja2
+    from docxtpl import DocxTemplate
+    from jinja2 import meta
+
+    from plandoc.render.templates import default_dir, html_environment
+    env = html_environment(None)
+    source = (default_dir() / f"{kind}.html").read_text(encoding="utf-8")
+    names = meta.find_undeclared_variables(env.parse(source))
+    for parent in meta.find_referenced_templates(env.parse(source)):
+        names |= meta.find_undeclared_variables(env.parse((default_dir() / parent).read_text(encoding="utf-8")))
+    assert names - set(contexts[kind]) - PDF_PAGE == set()
+    docx_names = DocxTemplate(str(default_dir() / f"{kind}.docx")).get_undeclared_template_variables(
+        jinja2.Environment())
+    assert docx_names - set(contexts[kind]) == set()

@@ -26,8 +26,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from plandoc.render.docx import fixed_zip   # noqa: E402  (the same byte-stable writer the build uses)
 from plandoc.render.fonts import load_fonts  # noqa: E402
+from plandoc.wording import load_wording  # noqa: E402
 
 FONTS = load_fonts()
+WORDING = load_wording()
 FACE = FONTS.docx()
 RED = RGBColor(0xE6, 0x00, 0x00)
 LINE = Pt(28.95)          # 225 mm / 22 lines
@@ -228,10 +230,9 @@ def letter() -> Document:
     add("{%p endif %}", "正文")
     add("{%p for e in group.entries %}", "正文")
     add("{{ e.n }}.{{ e.text }}", "正文")
-    add("来源：{{ e.refs }}{% if e.deadline %}；完成时限：{{ e.deadline }}{% endif %}"
-        "{% if e.partners %}；协同：{{ e.partners }}{% endif %}", "出处")
+    add("{{ e.source_line }}", "出处")
     add("{%p if e.targets %}", "正文")
-    add("量化指标：{{ e.targets_text }}", "量化指标")
+    add("{{ e.targets_line }}", "量化指标")
     add("{%p endif %}", "正文")
     add("{%p endfor %}", "正文")
     add("{%p endfor %}", "正文")
@@ -257,6 +258,7 @@ def letter() -> Document:
 
 
 def table(doc: Document, headers: list[tuple[str, float]], width_mm: float):
+    """A table with a header row of (text, share of the width) that repeats on every page."""
     t = doc.add_table(rows=1, cols=len(headers))
     t.style = doc.styles["Table Grid"]
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -313,11 +315,22 @@ def center(row, columns) -> None:
         cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
 
 
-CHECKLIST_COLUMNS = [("序号", 0.05), ("来源", 0.13), ("任务内容", 0.30), ("责任方式", 0.08), ("量化指标", 0.14),
-                     ("完成时限", 0.08), ("完成", 0.05), ("进展情况", 0.11), ("备注", 0.06)]
-OVERVIEW_COLUMNS = [("序号", 0.05), ("来源", 0.14), ("任务内容", 0.41), ("责任方式", 0.08), ("量化指标", 0.20),
-                    ("完成时限", 0.12)]
 WIDTH = 297 - 28 - 26
+
+
+def task_table(doc: Document, name: str):
+    """A task table with the columns of letters.toml [columns] (the same the HTML templates
+    read): headings as tags, so a reworded heading needs no new template; widths from the data."""
+    columns = WORDING.columns[name]
+    t = table(doc, [(f"{{{{ columns[{i}].heading }}}}", c.share / 100) for i, c in enumerate(columns)], WIDTH)
+    return t, columns
+
+
+def task_row(t, doc, columns, var: str):
+    row = add_row(t, [f"{{{{ {var}.{c.field} }}}}" if c.field != "blank" else "" for c in columns], doc)
+    center(row, [i for i, c in enumerate(columns) if c.center])
+    no_split(row)
+    return row
 
 
 def checklist() -> Document:
@@ -325,12 +338,9 @@ def checklist() -> Document:
     clear_body(doc)
     doc.add_paragraph("{{ title }}", "标题")
     doc.add_paragraph("{{ plan }}", "副标题")
-    t = table(doc, CHECKLIST_COLUMNS, WIDTH)
+    t, columns = task_table(doc, "checklist")
     add_row(t, ["{%tr for r in rows %}"], doc, merge=True)
-    row = add_row(t, ["{{ r.n }}", "{{ r.refs }}", "{{ r.text }}", "{{ r.role }}", "{{ r.targets_text }}",
-                      "{{ r.deadline }}", "□", "", ""], doc)
-    center(row, (0, 3, 5, 6))
-    no_split(row)
+    task_row(t, doc, columns, "r")
     add_row(t, ["{%tr endfor %}"], doc, merge=True)
     doc.add_paragraph("", "正文")
     doc.add_paragraph("{% for s in signature_lines %}{{ s }}　　　　　　　　　　{% endfor %}", "主送")
@@ -342,8 +352,8 @@ def overview() -> Document:
     clear_body(doc)
     doc.add_paragraph("{{ title }}", "标题")
     doc.add_paragraph("{{ plan }}", "副标题")
-    summary = table(doc, [("责任单位", 0.4), ("{{ role_names[0] }}", 0.15), ("{{ role_names[1] }}", 0.15),
-                          ("{{ role_names[2] }}", 0.15), ("合计", 0.15)], WIDTH)
+    summary = table(doc, [("{{ unit_column }}", 0.4), ("{{ role_names[0] }}", 0.15), ("{{ role_names[1] }}", 0.15),
+                          ("{{ role_names[2] }}", 0.15), ("{{ total_column }}", 0.15)], WIDTH)
     add_row(summary, ["{%tr for u in units %}"], doc, merge=True)
     row = add_row(summary, ["{{ u.unit }}", "{{ u.counts[0] }}", "{{ u.counts[1] }}", "{{ u.counts[2] }}",
                             "{{ u.total }}"], doc)
@@ -359,16 +369,13 @@ def overview() -> Document:
     row.cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     add_row(summary, ["{%tr endfor %}"], doc, merge=True)
     doc.add_paragraph("", "正文")
-    t = table(doc, OVERVIEW_COLUMNS, WIDTH)
+    t, columns = task_table(doc, "overview")
     add_row(t, ["{%tr for u in units %}"], doc, merge=True)
-    group = add_row(t, ["{{ u.unit }}（{{ u.total }}项）"], doc, merge=True)
+    group = add_row(t, ["{{ u.heading }}"], doc, merge=True)
     group.cells[0].paragraphs[0].style = doc.styles["表头"]
     group.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
     add_row(t, ["{%tr for r in u.rows %}"], doc, merge=True)
-    row = add_row(t, ["{{ r.n }}", "{{ r.refs }}", "{{ r.text }}", "{{ r.role }}", "{{ r.targets_text }}",
-                      "{{ r.deadline }}"], doc)
-    center(row, (0, 3, 5))
-    no_split(row)
+    task_row(t, doc, columns, "r")
     add_row(t, ["{%tr endfor %}"], doc, merge=True)
     add_row(t, ["{%tr endfor %}"], doc, merge=True)
     return doc

@@ -79,18 +79,23 @@ def letter(plan: Plan, a: Assignment, s: Sentences) -> dict:
 def checklist(plan: Plan, a: Assignment, s: Sentences) -> dict:
     ctx = common(plan, s)
     return dict(ctx, unit=a.unit, title=s.fill("checklist_title", dict(ctx, unit=a.unit)),
+                columns=columns(s.wording, "checklist"),
                 rows=[entry(e, n, s.wording) for n, e in enumerate(a.entries, 1)],
                 task_ids=[i for e in a.entries for i in e.task_ids])
 
 
 def overview(plan: Plan, assignments: Assignments, s: Sentences) -> dict:
     ctx = common(plan, s)
+    w = s.wording
     units = []
     for a in assignments.units:
-        units.append({"unit": a.unit, "rows": [entry(e, n, s.wording) for n, e in enumerate(a.entries, 1)],
+        units.append({"unit": a.unit, "rows": [entry(e, n, w) for n, e in enumerate(a.entries, 1)],
+                      "heading": w.label("unit_group", unit=a.unit, count=len(a.entries)),
                       "counts": [len(a.by_role(r)) for r in ROLES], "total": len(a.entries)})
     return dict(ctx, title=s.fill("overview_title", ctx),
-                role_names=[s.wording.roles[r] for r in ROLES],
+                columns=columns(w, "overview"),
+                unit_column=w.labels["unit_column"], total_column=w.labels["total_column"],
+                role_names=[w.roles[r] for r in ROLES],
                 units=units, idle=list(assignments.idle), outside=list(assignments.outside),
                 no_tasks=s["no_tasks"], task_ids=[t.id for t in plan.tasks])
 
@@ -111,18 +116,33 @@ def by_part(entries: tuple[Entry, ...], w: Wording) -> list[dict]:
 
 def entry(e: Entry, n: int, w: Wording) -> dict:
     partners = w.labels["partner_separator"].join(w.label("partner", unit=u, role=w.roles[r]) for u, r in e.partners)
+    refs = w.labels["reference_separator"].join(reference(r, w) for r in e.refs)
+    deadline = e.deadline.text if e.deadline else ""
+    targets = w.labels["target_separator"].join(t.text for t in e.targets)
+    # 来源：分解方案第13项；完成时限：年内；协同：办公室（负责）
+    source = (w.label("item_source", refs=refs) + (w.label("item_deadline", deadline=deadline) if deadline else "")
+              + (w.label("item_partners", partners=partners) if partners else ""))
     return {
         "n": n,
         "text": e.text,
         "role": w.roles[e.role],
-        "refs": w.labels["reference_separator"].join(reference(r, w) for r in e.refs),
+        "refs": refs,
         "targets": [t.text for t in e.targets],
-        "targets_text": w.labels["target_separator"].join(t.text for t in e.targets),
-        "deadline": e.deadline.text if e.deadline else "",
+        "targets_text": targets,
+        "targets_line": w.label("item_targets", targets=targets) if targets else "",
+        "source_line": source,
+        "deadline": deadline,
         "deadline_date": e.deadline.date.isoformat() if e.deadline and e.deadline.date else "",
         "partners": partners,
+        "checkbox": w.labels["checkbox"],
+        "blank": "",
         "task_ids": list(e.task_ids),
     }
+
+
+def columns(w: Wording, table: str) -> list[dict]:
+    return [{"field": c.field, "heading": c.heading, "share": c.share, "center": c.center}
+            for c in w.columns[table]]
 
 
 def reference(r: Ref, w: Wording) -> str:

@@ -15,7 +15,7 @@ import jinja2
 
 from ..errors import TemplateError
 
-NAMES = ("base.html", "letter.html", "checklist.html", "overview.html",
+NAMES = ("base.html", "columns.html", "letter.html", "checklist.html", "overview.html",
          "letter.docx", "checklist.docx", "overview.docx")
 
 
