@@ -244,47 +244,67 @@ def _roles(t: _Table) -> dict:
                 first_listed_leads=leads)
 
 
-@functools.lru_cache(maxsize=2)
-def load_rules(folder: Path = DATA_DIR) -> Rules:
-    """Read, check and compile the rule data (parser/data).  Raises RuleFileError naming the
-    file and the key: missing, unknown, of the wrong kind, a regex that does not compile, an
-    example its pattern does not match."""
-    roles, units, numbering, targets = (_load(folder, n) for n in ("roles.toml", "units.toml", "numbering.toml",
-                                                                     "targets.toml"))
-    deadlines, doc, tables = (_load(folder, n) for n in ("deadlines.toml", "document.toml", "tables.toml"))
-    vocabulary = _roles(roles)
+def _units(t: _Table) -> dict:
+    """units.toml: what a unit's name looks like, for splitting lists and judging names."""
+    return dict(unit_suffixes=_longest_first(t.words("suffixes")),
+                unit_separators="".join(t.words("separators")),
+                conjunctions=_longest_first(t.words("conjunctions")),
+                leading_words=t.words("leading_words"),
+                trailing_words=_longest_first(t.words("trailing_words")),
+                note_words=t.words("note_words"),
+                group_starts=t.words("group_starts"),
+                max_name_length=t.get("max_name_length", int))
 
+
+def _numbering(t: _Table) -> dict:
+    """numbering.toml: the item numerals' styles (each pattern checked on its examples)."""
     styles = []
-    for st in numbering.tables("styles"):
+    for st in t.tables("styles"):
         name = st.get("name", str)
         pattern = _compile(st.get("pattern", str), "numbering.toml", f"styles.{name}")
         for example in st.words("examples"):
             if not pattern.match(example):
                 raise st.error("examples", f'"{example}" does not match the pattern')
         styles.append(Style(name, pattern))
-    cn = numbering.table("numerals")
-    cn_digits, cn_mult, circled = cn.mapping("digits", int), cn.mapping("multipliers", int), cn.get("circled", str)
+    cn = t.table("numerals")
+    return dict(styles=tuple(styles), cn_digits=cn.mapping("digits", int), cn_multipliers=cn.mapping("multipliers", int),
+                circled=cn.get("circled", str))
 
-    unit_words = targets.words("units")
-    mult = targets.mapping("multipliers", int)
-    approx = "".join(regex.escape(a) for a in targets.words("approximators"))
+
+def _targets(t: _Table, cn_digits: Mapping[str, int], cn_multipliers: Mapping[str, int]) -> dict:
+    """targets.toml: measure words, multipliers, comparators and what is never a target."""
+    unit_words = t.words("units")
+    mult = t.mapping("multipliers", int)
+    approx = "".join(regex.escape(a) for a in t.words("approximators"))
     target_re = _compile(
         rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<mult>{_alternation(mult)})?[{approx}]?\s*(?P<unit>{_alternation(unit_words)})?",
         "targets.toml", "units")
-    cn_chars = regex.escape("".join(cn_digits) + "".join(cn_mult))
-    cn_target_re = _compile(
-        rf"(?P<num>[{cn_chars}]{{1,4}})(?P<unit>{_alternation(targets.words('chinese_units'))})",
-        "targets.toml", "chinese_units")
-    comparators = targets.table("comparators")
-    qualifiers = targets.table("qualifiers")
-    excluded = targets.table("excluded")
-    text = targets.table("text")
+    cn_chars = regex.escape("".join(cn_digits) + "".join(cn_multipliers))
+    cn_target_re = _compile(rf"(?P<num>[{cn_chars}]{{1,4}})(?P<unit>{_alternation(t.words('chinese_units'))})",
+                            "targets.toml", "chinese_units")
+    comparators, qualifiers = t.table("comparators"), t.table("qualifiers")
+    excluded, text = t.table("excluded"), t.table("text")
     quotes = excluded.get("quotes", list)
     if not all(isinstance(q, list) and len(q) == 2 and all(isinstance(c, str) for c in q) for q in quotes):
         raise excluded.error("quotes", "must be a list of [open, close] pairs")
+    qualifiers.words("examples")       # checked by the tests against the extractor
+    return dict(
+        target_re=target_re, cn_target_re=cn_target_re, multipliers=mult,
+        comparators_before=tuple(sorted(comparators.mapping("before", str).items(), key=lambda kv: len(kv[0]),
+                                        reverse=True)),
+        comparators_after=comparators.mapping("after", str),
+        qualifiers_before=_longest_first(qualifiers.words("before")),
+        quotes=tuple(tuple(q) for q in quotes),
+        before_chars=excluded.get("before_chars", str), after_chars=excluded.get("after_chars", str),
+        delimiters=text.get("delimiters", str), indicator_strip=_longest_first(text.words("indicator_strip")),
+        target_units=_longest_first(unit_words), chinese_name_after=t.words("chinese_name_after"),
+        capacity_units=_longest_first(t.words("capacity_units")), counted_names=t.words("counted_names"))
 
+
+def _deadlines(t: _Table) -> dict:
+    """deadlines.toml: deadline phrases with their meaning, and what only looks like one."""
     phrases = []
-    for n, p in enumerate(deadlines.tables("phrases")):
+    for n, p in enumerate(t.tables("phrases")):
         meaning, scope = p.get("meaning", str), p.get("scope", str, "text")
         if meaning not in DEADLINE_MEANINGS:
             raise p.error("meaning", f'"{meaning}" is not one of {", ".join(DEADLINE_MEANINGS)}')
@@ -295,68 +315,50 @@ def load_rules(folder: Path = DATA_DIR) -> Rules:
             if not pattern.search(example):
                 raise p.error("examples", f'"{example}" does not match the pattern')
         phrases.append(DeadlinePhrase(pattern, meaning, scope))
-    ignored = deadlines.table("ignored")
+    ignored = t.table("ignored")
     for example in ignored.words("examples"):
         if not any(w in example for w in ignored.words("before")):
             raise ignored.error("examples", f'"{example}" holds none of the words before')
+    return dict(deadlines=tuple(phrases), deadline_ignored_before=ignored.words("before"))
 
-    def doc_re(key: str) -> regex.Pattern:
-        return _compile(doc.get(key, str), "document.toml", key)
 
-    document = {k: doc.get(k) for k in ("title_endings", "issuer_before", "issuer_keys", "date_keys",
-                                           "part_endings", "part_max_length", "plan_target_keys")}
-    for key in ("title_endings", "issuer_keys", "date_keys", "part_endings", "plan_target_keys"):
-        doc.words(key)
-    doc.get("issuer_before", str), doc.get("part_max_length", int)
-    columns = tables.table("columns")
-    column_words = {kind: columns.words(kind) for kind in ("number", "text", "group")}
-    column_words.update(person=vocabulary["person_keys"], deadline=vocabulary["deadline_keys"],
-                        ignore=vocabulary["stop_keys"])
-    rules = Rules(
-        fold=fold_table(_read_t2s(folder)),
-        **vocabulary,
-        unit_suffixes=_longest_first(units.words("suffixes")),
-        unit_separators="".join(units.words("separators")),
-        conjunctions=_longest_first(units.words("conjunctions")),
-        leading_words=units.words("leading_words"),
-        trailing_words=_longest_first(units.words("trailing_words")),
-        note_words=units.words("note_words"),
-        group_starts=units.words("group_starts"),
-        max_name_length=units.get("max_name_length", int),
-        styles=tuple(styles),
-        cn_digits=cn_digits,
-        cn_multipliers=cn_mult,
-        circled=circled,
-        target_re=target_re,
-        cn_target_re=cn_target_re,
-        multipliers=mult,
-        comparators_before=tuple(sorted(comparators.mapping("before", str).items(), key=lambda kv: len(kv[0]),
-                                        reverse=True)),
-        comparators_after=comparators.mapping("after", str),
-        qualifiers_before=_longest_first(qualifiers.words("before")),
-        quotes=tuple(tuple(q) for q in quotes),
-        before_chars=excluded.get("before_chars", str),
-        after_chars=excluded.get("after_chars", str),
-        delimiters=text.get("delimiters", str),
-        indicator_strip=_longest_first(text.words("indicator_strip")),
-        target_units=_longest_first(unit_words),
-        chinese_name_after=targets.words("chinese_name_after"),
-        capacity_units=_longest_first(targets.words("capacity_units")),
-        counted_names=targets.words("counted_names"),
-        deadlines=tuple(phrases),
-        deadline_ignored_before=ignored.words("before"),
-        doc=document,
-        chrome=tuple(_compile(p, "document.toml", "chrome") for p in doc.words("chrome")),
-        date_line=doc_re("date_line"),
-        iso_date=doc_re("iso_date"),
-        year_re=doc_re("year"),
-        doc_number_year=doc_re("doc_number_year"),
-        recipients_line=doc_re("recipients_line"),
-        publication_note=doc_re("publication_note"),
-        attachment=doc_re("attachment"),
-        columns=column_words,
-    )
-    qualifiers.words("examples")
-    for table in (roles, units, numbering, targets, deadlines, doc, tables):
+def _document(t: _Table) -> dict:
+    """document.toml: the header, parts and page chrome around the tasks."""
+    def pattern(key: str) -> regex.Pattern:
+        return _compile(t.get(key, str), "document.toml", key)
+
+    words = {k: t.words(k) for k in ("title_endings", "issuer_keys", "date_keys", "part_endings", "plan_target_keys")}
+    document = dict(words, issuer_before=t.get("issuer_before", str), part_max_length=t.get("part_max_length", int))
+    return dict(doc=document,
+                chrome=tuple(_compile(p, "document.toml", "chrome") for p in t.words("chrome")),
+                date_line=pattern("date_line"), iso_date=pattern("iso_date"), year_re=pattern("year"),
+                doc_number_year=pattern("doc_number_year"), recipients_line=pattern("recipients_line"),
+                publication_note=pattern("publication_note"), attachment=pattern("attachment"))
+
+
+def _tables(t: _Table, vocabulary: dict) -> dict:
+    """tables.toml: the header words of the number, text and group columns; the person,
+    deadline and report columns are named by the vocabulary of roles.toml."""
+    columns = t.table("columns")
+    words = {kind: columns.words(kind) for kind in ("number", "text", "group")}
+    words.update(person=vocabulary["person_keys"], deadline=vocabulary["deadline_keys"],
+                 ignore=vocabulary["stop_keys"])
+    return dict(columns=words)
+
+
+@functools.lru_cache(maxsize=2)
+def load_rules(folder: Path = DATA_DIR) -> Rules:
+    """Read, check and compile the rule data (parser/data).  Raises RuleFileError naming the
+    file and the key: missing, unknown, of the wrong kind, a regex that does not compile, an
+    example its pattern does not match."""
+    files = {name: _load(folder, f"{name}.toml")
+             for name in ("roles", "units", "numbering", "targets", "deadlines", "document", "tables")}
+    vocabulary = _roles(files["roles"])
+    numbering = _numbering(files["numbering"])
+    rules = Rules(fold=fold_table(_read_t2s(folder)), **vocabulary, **_units(files["units"]), **numbering,
+                  **_targets(files["targets"], numbering["cn_digits"], numbering["cn_multipliers"]),
+                  **_deadlines(files["deadlines"]), **_document(files["document"]),
+                  **_tables(files["tables"], vocabulary))
+    for table in files.values():
         table.check()
     return rules

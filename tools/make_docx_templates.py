@@ -333,11 +333,17 @@ def task_row(t, doc, columns, var: str):
     return row
 
 
-def checklist() -> Document:
+def table_page() -> Document:
+    """A landscape page with the document's title and the plan's name over its tables."""
     doc = new_document(landscape=True)
     clear_body(doc)
     doc.add_paragraph("{{ title }}", "标题")
     doc.add_paragraph("{{ plan }}", "副标题")
+    return doc
+
+
+def checklist() -> Document:
+    doc = table_page()
     t, columns = task_table(doc, "checklist")
     add_row(t, ["{%tr for r in rows %}"], doc, merge=True)
     task_row(t, doc, columns, "r")
@@ -348,10 +354,7 @@ def checklist() -> Document:
 
 
 def overview() -> Document:
-    doc = new_document(landscape=True)
-    clear_body(doc)
-    doc.add_paragraph("{{ title }}", "标题")
-    doc.add_paragraph("{{ plan }}", "副标题")
+    doc = table_page()
     summary = table(doc, [("{{ unit_column }}", 0.4), ("{{ role_names[0] }}", 0.15), ("{{ role_names[1] }}", 0.15),
                           ("{{ role_names[2] }}", 0.15), ("{{ total_column }}", 0.15)], WIDTH)
     add_row(summary, ["{%tr for u in units %}"], doc, merge=True)
