@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Optional
 
 import regex
@@ -250,96 +250,110 @@ def _is_heading_like(node: Node) -> bool:
 
 # --- nodes to the plan -----------------------------------------------------------------------
 
-def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_leads: bool) -> Plan:
-    doc = rules.doc
+@dataclass
+class _Reading:
+    """Where the reading of the nodes stands, and what it has found so far."""
     part: Optional[str] = None
-    parts: list[Part] = []
-    stack: list[tuple[str, str, Optional[str]]] = []     # (style, heading text, numeral)
-    tasks: list[Task] = []
-    items: list[ListItem] = []
-    plan_targets: list[Target] = []
-    warnings: list[Notice] = []
+    parts: list[Part] = field(default_factory=list)
+    stack: list[tuple[str, str, Optional[str]]] = field(default_factory=list)   # (style, heading, numeral)
+    after_attachment: bool = False
+    tasks: list[Task] = field(default_factory=list)
+    items: list[ListItem] = field(default_factory=list)
+    plan_targets: list[Target] = field(default_factory=list)
     # (node, is_heading, (part index, headings above)) for the numbering checks
-    numbered: list[tuple[Node, bool, tuple]] = []
-    year = header.year
-    after_attachment = False
+    numbered: list[tuple[Node, bool, tuple]] = field(default_factory=list)
 
+    def new_part(self, title: str, line: int) -> None:
+        self.part = title
+        self.parts.append(Part(title, line))
+        self.stack = []
+
+    def place(self) -> tuple:
+        return len(self.parts), tuple(self.stack)
+
+
+def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_leads: bool) -> Plan:
+    r = _Reading()
+    year = header.year
     for n, node in enumerate(nodes):
-        orig, folded = node.orig, node.folded
         if node.row is not None:
-            task = _row_task(node.row, part, stack, rules, year)
+            task = _row_task(node.row, r.part, r.stack, rules, year)
             if task:
-                tasks.append(task)
+                r.tasks.append(task)
             continue
         if node.numeral is None and node.clause is None and not node.attached:
-            node.clause = find_clause(orig, folded, rules) if _trailing_clause_candidate(folded) else None
+            node.clause = find_clause(node.orig, node.folded, rules) if _trailing_clause_candidate(node.folded) else None
         if node.numeral is None and node.clause is None:
-            text = folded.strip()
-            if rules.attachment.match(text):
-                after_attachment = True
-                rest = rules.attachment.sub("", text)
-                if rest and _part_title(rest, doc, True):
-                    part = orig.strip()[len(text) - len(rest):]
-                    parts.append(Part(part, node.segs[0].line)); stack = []
-                continue
-            if _part_title(text, doc, after_attachment):
-                prev = nodes[n - 1] if n else None
-                title = orig.strip()
-                # a title broken over two lines: 苏州市邮政管理局2022年工作 / 目标任务分解方案
-                if prev is not None and prev.numeral is None and prev.clause is None and prev.row is None \
-                        and len(prev.folded.strip()) <= 30 and not prev.folded.strip().endswith(tuple(TERMINAL + ":")) \
-                        and prev.segs[-1].line == node.segs[0].line - 1:
-                    title = prev.orig.strip() + title
-                part = title
-                parts.append(Part(part, (prev.segs[0].line if title != orig.strip() else node.segs[0].line)))
-                stack = []
-                after_attachment = False
-                continue
-            if any(text.startswith(k) for k in doc["plan_target_keys"]):
-                plan_targets.extend(find_targets(orig, folded, rules, node.segs[0].line))
+            _plain_line(nodes, n, r, rules)
             continue
-        numeral = node.numeral
-        start = numeral.end if numeral else len(orig) - len(orig.lstrip())
-        if node.clause is None and numeral is not None:
-            node.clause = find_clause(orig[start:], folded[start:], rules)
-            if node.clause:
-                c = node.clause
-                node.clause = dataclasses.replace(c, start=c.start + start, end=None if c.end is None else c.end + start)
-        if node.clause is None:
-            if _heading(nodes, n):
-                _push(stack, numeral.style, _heading_text(orig[start:]), numeral.text)
-                numbered.append((node, True, (len(parts), tuple(stack))))
-            else:
-                items.append(ListItem(numeral.text, part, _section(stack), orig[start:].strip(), node.segs[0].line))
-                numbered.append((node, False, (len(parts), tuple(stack))))
-            continue
-        if numeral is not None:
-            numbered.append((node, False, (len(parts), tuple(stack))))
-        c = node.clause
-        text_end = c.start if not node.attached else len(orig)
-        # a clause inside the text (专项整治，由公安部门负责。要……) is cut out of it
-        rest = slice(c.end, None) if c.end is not None and not node.attached else slice(0, 0)
-        text = (orig[start:text_end] + orig[rest]).strip()
-        ftext = (folded[start:text_end] + folded[rest]).strip()
-        lead = len(orig[start:text_end]) - len(orig[start:text_end].lstrip())
-        line = node.line_at(start + lead)
-        if not WORDS.search(text):
-            continue       # a clause with nothing to do: （办公室牵头） alone, or after a stray |
-        clause_text = None if node.attached else orig[c.start:c.end].strip()
-        task = _task(numeral.text if numeral else None, part, _section(stack), text, ftext, c,
-                     clause_text, line, rules, year)
-        tasks.append(dataclasses.replace(task, section_number=_section_number(stack)))
+        _item(nodes, n, r, rules, year)
 
-    warnings.extend(_numbering_warnings(numbered))
-    warnings.extend(_unitless_warnings(numbered))
-    if first_leads:
-        tasks = [_first_listed_leads(t) for t in tasks]
+    warnings = _numbering_warnings(r.numbered) + _unitless_warnings(r.numbered)
+    tasks = [_first_listed_leads(t) for t in r.tasks] if first_leads else r.tasks
     if not tasks and nodes:
-        warnings.append(_no_assignments(nodes, numbered))
-    tasks = _with_ids(tasks)
+        warnings.append(_no_assignments(nodes, r.numbered))
     warnings.sort(key=lambda w: w.line)
     return Plan(info, header.title, header.issuer, header.recipients, header.date, year, header.publication,
-                tuple(parts), tuple(plan_targets), tuple(items), tuple(tasks), tuple(warnings))
+                tuple(r.parts), tuple(r.plan_targets), tuple(r.items), tuple(_with_ids(tasks)), tuple(warnings))
+
+
+def _plain_line(nodes: list[Node], n: int, r: _Reading, rules: Rules) -> None:
+    """An unnumbered line with no clause: 附件, a part's title, the plan's own targets, or prose."""
+    node, doc = nodes[n], rules.doc
+    orig, text = node.orig, node.folded.strip()
+    if rules.attachment.match(text):
+        r.after_attachment = True
+        rest = rules.attachment.sub("", text)
+        if rest and _part_title(rest, doc, True):
+            r.new_part(orig.strip()[len(text) - len(rest):], node.segs[0].line)
+        return
+    if _part_title(text, doc, r.after_attachment):
+        prev = nodes[n - 1] if n else None
+        title, line = orig.strip(), node.segs[0].line
+        # a title broken over two lines: 苏州市邮政管理局2022年工作 / 目标任务分解方案
+        if prev is not None and prev.numeral is None and prev.clause is None and prev.row is None \
+                and len(prev.folded.strip()) <= 30 and not prev.folded.strip().endswith(tuple(TERMINAL + ":")) \
+                and prev.segs[-1].line == node.segs[0].line - 1:
+            title, line = prev.orig.strip() + title, prev.segs[0].line
+        r.new_part(title, line)
+        r.after_attachment = False
+        return
+    if any(text.startswith(k) for k in doc["plan_target_keys"]):
+        r.plan_targets.extend(find_targets(orig, node.folded, rules, node.segs[0].line))
+
+
+def _item(nodes: list[Node], n: int, r: _Reading, rules: Rules, year: Optional[int]) -> None:
+    """A numbered item (a heading, a list item, or a task) or an unnumbered paragraph with a clause."""
+    node = nodes[n]
+    orig, folded, numeral = node.orig, node.folded, node.numeral
+    start = numeral.end if numeral else len(orig) - len(orig.lstrip())
+    if node.clause is None and numeral is not None:
+        c = find_clause(orig[start:], folded[start:], rules)
+        if c:
+            node.clause = dataclasses.replace(c, start=c.start + start, end=None if c.end is None else c.end + start)
+    if node.clause is None:
+        if _heading(nodes, n):
+            _push(r.stack, numeral.style, _heading_text(orig[start:]), numeral.text)
+            r.numbered.append((node, True, r.place()))
+        else:
+            r.items.append(ListItem(numeral.text, r.part, _section(r.stack), orig[start:].strip(), node.segs[0].line))
+            r.numbered.append((node, False, r.place()))
+        return
+    if numeral is not None:
+        r.numbered.append((node, False, r.place()))
+    c = node.clause
+    text_end = c.start if not node.attached else len(orig)
+    # a clause inside the text (专项整治，由公安部门负责。要……) is cut out of it
+    rest = slice(c.end, None) if c.end is not None and not node.attached else slice(0, 0)
+    text = (orig[start:text_end] + orig[rest]).strip()
+    if not WORDS.search(text):
+        return         # a clause with nothing to do: （办公室牵头） alone, or after a stray |
+    ftext = (folded[start:text_end] + folded[rest]).strip()
+    lead = len(orig[start:text_end]) - len(orig[start:text_end].lstrip())
+    clause_text = None if node.attached else orig[c.start:c.end].strip()
+    task = _task(numeral.text if numeral else None, r.part, _section(r.stack), text, ftext, c,
+                 clause_text, node.line_at(start + lead), rules, year)
+    r.tasks.append(dataclasses.replace(task, section_number=_section_number(r.stack)))
 
 
 def _trailing_clause_candidate(folded: str) -> bool:
