@@ -155,20 +155,9 @@ def _nodes(segs, st: State) -> list[Node]:
             nodes.append(current)
             continue
         last = nodes[-1] if nodes else None
-        if last is not None and last.row is None and (last.clause is None or last.attached):
-            c = clause_line(seg.orig, seg.folded, rules)
-            # a short numbered line takes a clause line only when it is labelled (责任单位:…):
-            # a bare verb phrase under a heading is the heading's first sentence
-            labelled = c is not None and rules.key_re.match(seg.folded.strip()) is not None
-            if c and (c.units or c.deadline and last.clause) and (labelled or not _is_heading_like(last)):
-                # 牵头单位：… / 配合单位：… / 完成时限：… may each stand on a line of their own
-                last.clause = c if last.clause is None else Clause(
-                    0, last.clause.units + c.units, c.deadline or last.clause.deadline,
-                    leaders=last.clause.leaders + c.leaders)
-                last.attached = True
-                last.closed = True
-                current = None
-                continue
+        if _attach_clause_line(last, seg, rules):
+            current = None
+            continue
         if current is not None and not current.closed and not _complete(current):
             current.segs.append(seg)
             continue
@@ -184,6 +173,25 @@ def _nodes(segs, st: State) -> list[Node]:
     if flat:
         nodes.extend(flat[1])
     return nodes
+
+
+def _attach_clause_line(last: Optional[Node], seg: Seg, rules: Rules) -> bool:
+    """牵头单位：… / 配合单位：… / 完成时限：… may each stand on a line of their own under the
+    item: such a line joins the item's clause.  Returns whether it did."""
+    if last is None or last.row is not None or (last.clause is not None and not last.attached):
+        return False
+    c = clause_line(seg.orig, seg.folded, rules)
+    if c is None or not (c.units or c.deadline and last.clause):
+        return False
+    # a short numbered line takes a clause line only when it is labelled (责任单位:…): a bare
+    # verb phrase under a heading is the heading's first sentence
+    if _is_heading_like(last) and rules.key_re.match(seg.folded.strip()) is None:
+        return False
+    last.clause = c if last.clause is None else Clause(
+        0, last.clause.units + c.units, c.deadline or last.clause.deadline, leaders=last.clause.leaders + c.leaders)
+    last.attached = True
+    last.closed = True
+    return True
 
 
 def _details(last: Optional[Node], seg: Seg, rules: Rules) -> bool:
