@@ -12,10 +12,10 @@ demo: $(VENV)/.installed system-packages
 	$(BIN)/plandoc parse $(SAMPLE) --profile $(PROFILE) -o $(OUT)/plan.json
 	$(BIN)/plandoc parse $(SAMPLE) --profile $(PROFILE) --format table -q -o $(OUT)/plan.txt
 	$(BIN)/plandoc build $(SAMPLE) --profile $(PROFILE) -o output
-	@echo "demo written to $(OUT)/"
+	@echo "demo written to $(OUT)/ (the warning about line 78 is right: the sample prints section 五 as a second 六)"
 
 test: $(VENV)/.installed system-packages
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rs
 
 bench: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/bench_parse.py

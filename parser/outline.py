@@ -200,7 +200,11 @@ def _details(last: Optional[Node], seg: Seg, rules: Rules) -> bool:
     if last is None or last.numeral is None or last.row is not None or last.clause is not None \
             or _is_heading_like(last) or not _trailing_clause_candidate(seg.folded):
         return False
-    return find_clause(seg.orig, seg.folded, rules) is not None
+    if find_clause(seg.orig, seg.folded, rules) is None:
+        return False
+    # the item above must lack a clause of its own (its clause is only read later, in _item)
+    body = slice(last.numeral.end, None)
+    return find_clause(last.orig[body], last.folded[body], rules) is None
 
 
 def _cells(seg: Seg, cells, rules: Rules):
