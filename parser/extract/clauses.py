@@ -37,7 +37,7 @@ def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     Tries, in order: a parenthesised clause closing the item; ``key: value`` fields after the
     text (牵头单位：…); a bare verb phrase after the last full stop (。市发改委牵头落实).
     """
-    folded = folded.translate(SQUARE)
+    folded = _round(folded)
     end = len(folded.rstrip(TRAILING))
     if end and folded[end - 1] == CLOSE:
         start = _matching_open(folded, end - 1)
@@ -102,7 +102,7 @@ def parse_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     >>> parse_clause("由优而信公司负责运营的模式", "由优而信公司负责运营的模式", r) is None
     True
     """
-    folded = folded.translate(SQUARE)
+    folded = _round(folded)
     if rules.key_re.search(folded):
         result = _keyed(orig, folded, rules)
     else:
@@ -123,7 +123,7 @@ def bare_units(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     >>> bare_units("含市本级", "含市本级", load_rules()) is None
     True
     """
-    folded = folded.translate(SQUARE)
+    folded = _round(folded)
     spans = split_names(folded, 0, len(folded), rules)
     names = [(clean_name(orig[s:e], folded[s:e], rules), folded[s:e].strip()) for s, e in spans]
     if not names or not all(_plausible_name(f, rules) and _looks_like_unit(f, rules) for _, f in names):
@@ -133,7 +133,7 @@ def bare_units(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
 
 def clause_line(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     """A whole line that is only a clause (市发改委牵头落实, （办公室牵头）, 牵头单位：…), or None."""
-    folded = folded.translate(SQUARE)
+    folded = _round(folded)
     stripped = folded.strip().rstrip(TRAILING)
     lead = len(folded) - len(folded.lstrip())
     if not stripped or "。" in stripped:
@@ -325,6 +325,11 @@ def _split(text: str, start: int, end: int, seps: str) -> list[tuple[int, int]]:
     if end > s:
         out.append((s, end))
     return out
+
+
+def _round(folded: str) -> str:
+    """Square and lenticular brackets as round ones (same length), for the clause rules."""
+    return folded.translate(SQUARE) if "[" in folded or "【" in folded else folded
 
 
 def _depth(text: str) -> int:
