@@ -62,3 +62,17 @@ def test_python_dash_m_is_the_same_command(tmp_path):
     assert proc.returncode == 0 and len(json.loads(proc.stdout)["tasks"]) == 96
     proc = subprocess.run([sys.executable, "-m", "plandoc", "--help"], capture_output=True, text=True)
     assert proc.returncode == 0 and proc.stdout.startswith("Usage: plandoc")
+
+
+def test_a_document_with_no_task_says_so(runner, tmp_path):
+    """Never a silent zero: numbered items without units, or nothing numbered, is a warning that
+    points at what may be a label or a table the parser did not understand."""
+    path = tmp_path / "plan.txt"
+    path.write_text("一、加强监管\n1.做好统计工作。\n经办科室：综合科\n2.做好宣传工作。\n", encoding="utf-8")
+    result = runner.invoke(main, ["parse", str(path), "--format", "table"])
+    assert result.exit_code == 0
+    assert "0 tasks, 1 warnings" in result.stdout
+    assert f"warning: {path}:1: 3 numbered items but no unit assigned to any; lines that look like a label " \
+           "or a table not understood: 3 [no-assignments]" in result.stderr
+    result = runner.invoke(main, ["parse", str(path), "--strict", "-q"])
+    assert result.exit_code == 1
