@@ -16,6 +16,7 @@ from .extract.clauses import Clause, clean_name, clause_line, find_clause, parse
 from .extract.deadlines import find_deadlines, pick_deadline
 from .extract.header import read_header
 from .extract.numbering import Numeral, match_numeral
+from .extract.runtogether import find_run_header, rows_from_run
 from .extract.tables import (Cell, Row, find_flat_header, find_spaced_header, rows_from_cells, rows_from_flat,
                              rows_from_spaced)
 from .extract.targets import find_targets
@@ -232,12 +233,15 @@ def _flat_table(segs, rules: Rules):
     if found:
         start, end, kinds = found
         rows = rows_from_flat(cells[end:], kinds, rules)
-    else:
-        spaced = find_spaced_header(cells, rules)
-        if not spaced:
-            return None
+    elif spaced := find_spaced_header(cells, rules):
         start, kinds = spaced
         rows = rows_from_spaced(cells[start + 1:], kinds, rules)
+    else:
+        run = next(((k, found) for k, c in enumerate(cells) if (found := find_run_header(c.folded, rules))), None)
+        if run is None:
+            return None
+        start, (a, b, kinds) = run
+        rows = rows_from_run(cells[start:], cells[start].folded[a:b], kinds, rules)
     if not rows:
         return None
     return where[start], [_row_node(r) for r in rows]

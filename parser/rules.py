@@ -53,6 +53,7 @@ class Rules:
     trailing_words: tuple[str, ...]         # 等部门: not part of the name before it
     note_words: tuple[str, ...]             # （…，下同）: a note after a name
     group_starts: tuple[str, ...]           # 各, 有关: a group of units (各处室)
+    name_starts: tuple[str, ...]            # 市, 区: may begin a name as well as end one
     max_name_length: int
     # numbering
     styles: tuple[Style, ...]
@@ -253,6 +254,7 @@ def _units(t: _Table) -> dict:
                 trailing_words=_longest_first(t.words("trailing_words")),
                 note_words=t.words("note_words"),
                 group_starts=t.words("group_starts"),
+                name_starts=t.words("name_starts"),
                 max_name_length=t.get("max_name_length", int))
 
 
