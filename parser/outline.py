@@ -18,7 +18,7 @@ from .extract.header import read_header
 from .extract.numbering import Numeral, match_numeral
 from .extract.runtogether import find_run_header, rows_from_run
 from .extract.tables import (Cell, Row, find_flat_header, find_spaced_header, rows_from_cells, rows_from_flat,
-                             rows_from_spaced)
+                             rows_from_labelled, rows_from_spaced)
 from .extract.targets import find_targets
 from .model import Deadline, Evidence, ListItem, Notice, Part, Plan, SourceInfo, Target, Task, Unit
 from .normalize import SPACES, Piece, chinese_number, fold, letters_only, split_folded
@@ -73,7 +73,9 @@ class State:
 
 def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
     """The whole plan from a document's lines."""
-    orig = [l.text.rstrip() for l in lines]
+    # pinyin reading aids (發(fā)) are not the document's words
+    orig = [rules.reading_aid.sub("", l.text).rstrip() if "(" in l.text or "（" in l.text else l.text.rstrip()
+            for l in lines]
     folded = [fold(t, rules.fold) for t in orig]
     header = read_header(orig, folded, rules)
     whole = "\n".join(folded)
@@ -148,9 +150,11 @@ def _nodes(segs, st: State) -> list[Node]:
             if current and _complete(current):
                 current.closed = True
             continue
-        numeral = match_numeral(seg.folded.lstrip(), rules)
+        # ■1. / ??1. / ·1.: marks before the numeral are no part of the item
+        bare = seg.folded.lstrip().lstrip(rules.leading_junk).lstrip()
+        numeral = match_numeral(bare, rules)
         if numeral:
-            lead = len(seg.folded) - len(seg.folded.lstrip())
+            lead = len(seg.folded) - len(bare)
             seg = Seg(seg.line, seg.orig[lead:], seg.folded[lead:])
             current = Node([seg], numeral)
             nodes.append(current)
@@ -236,6 +240,9 @@ def _flat_table(segs, rules: Rules):
     elif spaced := find_spaced_header(cells, rules):
         start, kinds = spaced
         rows = rows_from_spaced(cells[start + 1:], kinds, rules)
+    elif (labelled := rows_from_labelled(cells, rules)) and not any(
+            match_numeral(c.folded, rules) for c in cells[labelled[0]:]):
+        start, rows = labelled       # a page of labelled cells, no numbered items after them
     else:
         run = next(((k, found) for k, c in enumerate(cells) if (found := find_run_header(c.folded, rules))), None)
         if run is None:
@@ -343,6 +350,9 @@ def _item(nodes: list[Node], n: int, r: _Reading, rules: Rules, year: Optional[i
     node = nodes[n]
     orig, folded, numeral = node.orig, node.folded, node.numeral
     start = numeral.end if numeral else len(orig) - len(orig.lstrip())
+    label = rules.text_label.match(folded, start) if numeral is None else None
+    if label:
+        start = label.end()     # 具体任务：建成10个口袋公园 — the label is not the task's text
     if node.clause is None and numeral is not None:
         c = find_clause(orig[start:], folded[start:], rules)
         if c:

@@ -57,6 +57,7 @@ class Rules:
     max_name_length: int
     # numbering
     styles: tuple[Style, ...]
+    leading_junk: str                       # ■ ? · before a numeral
     cn_digits: Mapping[str, int]
     cn_multipliers: Mapping[str, int]
     circled: str
@@ -86,12 +87,14 @@ class Rules:
     iso_date: regex.Pattern
     year_re: regex.Pattern
     doc_number_year: regex.Pattern
+    reading_aid: regex.Pattern
     recipients_line: regex.Pattern
     publication_note: regex.Pattern
     attachment: regex.Pattern
     # tables: header words of the columns that are not units (number, text, group, person,
     # deadline, ignore); unit columns are named by label_re / label_end_re
     columns: Mapping[str, tuple[str, ...]]
+    text_label: regex.Pattern               # 具体任务：… — a text column's name as a label
 
     def label_role(self, label: str) -> Optional[str]:
         """The role a unit label or a role word names: 主要责任单位 -> responsible, 牵头 -> lead.
@@ -270,7 +273,7 @@ def _numbering(t: _Table) -> dict:
         styles.append(Style(name, pattern))
     cn = t.table("numerals")
     return dict(styles=tuple(styles), cn_digits=cn.mapping("digits", int), cn_multipliers=cn.mapping("multipliers", int),
-                circled=cn.get("circled", str))
+                circled=cn.get("circled", str), leading_junk=t.get("leading_junk", str))
 
 
 def _targets(t: _Table, cn_digits: Mapping[str, int], cn_multipliers: Mapping[str, int]) -> dict:
@@ -334,7 +337,8 @@ def _document(t: _Table) -> dict:
     return dict(doc=document,
                 chrome=tuple(_compile(p, "document.toml", "chrome") for p in t.words("chrome")),
                 date_line=pattern("date_line"), iso_date=pattern("iso_date"), year_re=pattern("year"),
-                doc_number_year=pattern("doc_number_year"), recipients_line=pattern("recipients_line"),
+                doc_number_year=pattern("doc_number_year"), reading_aid=pattern("reading_aid"),
+                recipients_line=pattern("recipients_line"),
                 publication_note=pattern("publication_note"), attachment=pattern("attachment"))
 
 
@@ -345,7 +349,8 @@ def _tables(t: _Table, vocabulary: dict) -> dict:
     words = {kind: columns.words(kind) for kind in ("number", "text", "group")}
     words.update(person=vocabulary["person_keys"], deadline=vocabulary["deadline_keys"],
                  ignore=vocabulary["stop_keys"])
-    return dict(columns=words)
+    text_label = _compile(rf"\s*(?:{_alternation(words['text'])})\s*:\s*", "tables.toml", "columns.text")
+    return dict(columns=words, text_label=text_label)
 
 
 @functools.lru_cache(maxsize=2)

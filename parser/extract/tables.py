@@ -226,6 +226,33 @@ def rows_from_spaced(cells: list[Cell], kinds: list[str], rules: Rules) -> list[
     return out
 
 
+def rows_from_labelled(cells: list[Cell], rules: Rules) -> Optional[tuple[int, list[Row]]]:
+    """(index of the first label, rows) of tasks given as labelled cells, one a line — a label
+    (具体任务, 责任单位, 配合单位, 完成时限 …) and under it its value — or None.  A text label
+    starts each task; a task needs a unit."""
+    rows: list[Row] = []
+    first = None
+    i = 0
+    while i + 1 < len(cells):
+        kind = _exact_kind(cells[i].folded, rules)
+        value = cells[i + 1]
+        if kind not in ("text", "person", "deadline", *UNIT_KINDS) or _exact_kind(value.folded, rules):
+            i += 1
+            continue
+        if kind == "text":
+            rows.append(Row(None, value))
+            first = i if first is None else first
+        elif rows and kind in UNIT_KINDS:
+            rows[-1].units.append((value, kind))
+        elif rows and kind == "deadline":
+            rows[-1].deadline = value
+        elif rows and kind == "person":
+            rows[-1].leaders.append(value.orig)
+        i += 2
+    rows = [r for r in rows if r.units]
+    return (first, rows) if rows else None
+
+
 def rows_from_flat(cells: list[Cell], kinds: list[str], rules: Rules) -> list[Row]:
     """Rows of a flattened table: a row starts at a bare number cell (1, 2, 3 …); its cells are
     then read in header order, a column of units taking as many unit-like cells as follow."""
