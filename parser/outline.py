@@ -17,7 +17,7 @@ from .extract.deadlines import find_deadlines, pick_deadline
 from .extract.header import read_header
 from .extract.numbering import Numeral, match_numeral
 from .extract.runtogether import find_run_header, rows_from_run
-from .extract.tables import (Cell, Row, find_flat_header, find_spaced_header, rows_from_cells, rows_from_flat,
+from .extract.tables import (CLOSING, Cell, Row, find_flat_header, find_spaced_header, rows_from_cells, rows_from_flat,
                              rows_from_labelled, rows_from_spaced)
 from .extract.targets import find_targets
 from .model import Deadline, Evidence, ListItem, Notice, Part, Plan, SourceInfo, Target, Task, Unit
@@ -285,6 +285,7 @@ class _Reading:
     plan_targets: list[Target] = field(default_factory=list)
     # (node, is_heading, (part index, headings above)) for the numbering checks
     numbered: list[tuple[Node, bool, tuple]] = field(default_factory=list)
+    last_task_node: Optional[int] = None    # the node the last task came from
 
     def new_part(self, title: str, line: int) -> None:
         self.part = title
@@ -303,6 +304,7 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
             task = _row_task(node.row, r.part, r.stack, rules, year)
             if task:
                 r.tasks.append(task)
+                r.last_task_node = n
             continue
         if node.numeral is None and node.clause is None and not node.attached:
             node.clause = find_clause(node.orig, node.folded, rules) if _trailing_clause_candidate(node.folded) else None
@@ -312,12 +314,31 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
         _item(nodes, n, r, rules, year)
 
     warnings = _numbering_warnings(r.numbered) + _unitless_warnings(r.numbered)
+    if r.last_task_node == len(nodes) - 1 and _cut_off(nodes[-1]):
+        # an excerpt of a page that ends inside its last item: the units are there, but not
+        # all of the item; it is left out, and said so
+        cut = r.tasks.pop()
+        name = f"item {cut.number}" if cut.number else "the last item"
+        warnings.append(Notice("item-cut-off", cut.line,
+                               f"{name} is cut off by the end of the document after its units; left out"))
     tasks = [_first_listed_leads(t) for t in r.tasks] if first_leads else r.tasks
     if not tasks and nodes:
         warnings.append(_no_assignments(nodes, r.numbered))
     warnings.sort(key=lambda w: w.line)
     return Plan(info, header.title, header.issuer, header.recipients, header.date, year, header.publication,
                 tuple(r.parts), tuple(r.plan_targets), tuple(r.items), tuple(_with_ids(tasks)), tuple(warnings))
+
+
+def _cut_off(last: Node) -> bool:
+    """Whether the document ends inside the task of its last node, after the task's units: in a
+    table row's later cells, or in text run on after its labelled fields (配合单位：… 鄞州 海曙 合计)."""
+    if last.row is not None:
+        return last.row.cut
+    c = last.clause
+    if c is None or c.tail is None:
+        return False
+    trailing = last.folded[c.tail:].strip()
+    return bool(trailing) and not trailing.endswith(tuple(CLOSING))
 
 
 def _plain_line(nodes: list[Node], n: int, r: _Reading, rules: Rules) -> None:
@@ -356,7 +377,8 @@ def _item(nodes: list[Node], n: int, r: _Reading, rules: Rules, year: Optional[i
     if node.clause is None and numeral is not None:
         c = find_clause(orig[start:], folded[start:], rules)
         if c:
-            node.clause = dataclasses.replace(c, start=c.start + start, end=None if c.end is None else c.end + start)
+            node.clause = dataclasses.replace(c, start=c.start + start, end=None if c.end is None else c.end + start,
+                                              tail=None if c.tail is None else c.tail + start)
     if node.clause is None:
         if _heading(nodes, n):
             _push(r.stack, numeral.style, _heading_text(orig[start:]), numeral.text)
@@ -380,6 +402,7 @@ def _item(nodes: list[Node], n: int, r: _Reading, rules: Rules, year: Optional[i
     task = _task(numeral.text if numeral else None, r.part, _section(r.stack), text, ftext, c,
                  clause_text, node.line_at(start + lead), rules, year)
     r.tasks.append(dataclasses.replace(task, section_number=_section_number(r.stack)))
+    r.last_task_node = n
 
 
 def _trailing_clause_candidate(folded: str) -> bool:

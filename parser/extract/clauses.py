@@ -29,6 +29,8 @@ class Clause:
     rule: Optional[str] = None       # a rule of low certainty found it: bracket-list, in-sentence
     end: Optional[int] = None        # where a clause inside the text ends (None: at the text's end)
     leaders: tuple[str, ...] = ()    # persons in charge: 分管领导：张三
+    tail: Optional[int] = None       # where labelled fields end when text follows them that no
+                                     # label claims (a table run on after 配合单位：…)
 
 
 def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
@@ -57,7 +59,8 @@ def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
             break   # (牵头单位:广州供电局;配合单 — a bracket never closed: the clause is cut off
         parsed = parse_clause(orig[m.start():], folded[m.start():], rules)
         if parsed and parsed.units:
-            return Clause(m.start(), parsed.units, parsed.deadline)
+            return dataclasses.replace(parsed, start=m.start(),
+                                       tail=None if parsed.tail is None else m.start() + parsed.tail)
         break
     stop = folded.rfind("。", 0, end)
     if stop >= 0 and stop + 1 < end:
@@ -109,8 +112,9 @@ def parse_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
         result = _verbal(orig, folded, rules)
     if result is None:
         return None
-    units, deadline, *leaders = result
-    return Clause(0, tuple(units), deadline, leaders=tuple(leaders[0]) if leaders else ())
+    units, deadline, *more = result
+    leaders, tail = more if more else ((), None)
+    return Clause(0, tuple(units), deadline, leaders=tuple(leaders), tail=tail)
 
 
 def bare_units(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
@@ -160,9 +164,11 @@ def _keyed(orig: str, folded: str, rules: Rules):
     units: list[Unit] = []
     leaders: list[str] = []
     deadline = None
+    tail: Optional[int] = None
     for i, m in enumerate(keys):
         key = m.group("key")
         if key in rules.stop_keys:
+            tail = None        # a report follows (实际完成情况：…): the fields end before it
             break
         vstart = m.end()
         vend = keys[i + 1].start() if i + 1 < len(keys) else len(folded)
@@ -175,6 +181,7 @@ def _keyed(orig: str, folded: str, rules: Rules):
                 stop = j
                 break
         vs, ve = vstart + lstripped, vstart + stop
+        tail = ve if folded[ve:vend].strip() else None
         if key in rules.deadline_keys:
             deadline = orig[vs:ve].strip(TRAILING) or None
             continue
@@ -186,7 +193,7 @@ def _keyed(orig: str, folded: str, rules: Rules):
             name, marked = _inline_role(orig[s:e], folded[s:e], rules)
             if len(name) >= 2:      # 责任单位:区 is a line cut short, not a unit
                 units.append(Unit(name, marked or role))
-    return units, deadline, leaders
+    return units, deadline, leaders, tail
 
 
 def _verbal(orig: str, folded: str, rules: Rules):

@@ -16,6 +16,7 @@ from .numbering import match_numeral
 
 UNIT_KINDS = ROLES
 BARE_NUMBER = regex.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
+CLOSING = "。；;!?！？)）」』”%"
 SPACED_ROW = regex.compile(r"^\s*(\d{1,3})\s+(?=\S)")      # 1 加强水资源保护 …
 
 
@@ -33,6 +34,7 @@ class Row:
     text_override: Optional[str] = None   # the row as printed, for one-line `a | b` rows
     leaders: list[str] = field(default_factory=list)               # a person column's names
     rule: Optional[str] = None            # row-span, spaced-columns: units found with low certainty
+    cut: bool = False                     # the document ends inside the row, after its units
 
 
 def column_kind(folded: str, rules: Rules) -> Optional[str]:
@@ -273,7 +275,7 @@ def rows_from_flat(cells: list[Cell], kinds: list[str], rules: Rules) -> list[Ro
         e = starts[n + 1] if n + 1 < len(starts) else len(cells)
         number = BARE_NUMBER.match(cells[s].folded).group(1)
         body = cells[s + 1:e]
-        rows, next_group = _read_row(number, body, cols, has_group, rules)
+        rows, next_group = _read_row(number, body, cols, has_group, rules, last=n == len(starts) - 1)
         for r in rows:
             r.group = group
         out.extend(rows)
@@ -282,7 +284,8 @@ def rows_from_flat(cells: list[Cell], kinds: list[str], rules: Rules) -> list[Ro
     return out
 
 
-def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, rules: Rules):
+def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, rules: Rules, *,
+              last: bool = False):
     rows: list[Row] = []
     next_group = None
     if not body or "text" not in cols:
@@ -324,6 +327,10 @@ def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, r
                 i += 1
                 j += 1
             else:  # progress, remarks: the rest of the row
+                # the document's last row holding fewer of them than the header has columns,
+                # its last cell stopping mid-sentence, was cut off by the end of the document
+                row.cut = last and len(body) - i < len(cols) - j and not body[-1].folded.rstrip().endswith(
+                    tuple(CLOSING))
                 i = len(body)
         # what is left: a sub-row (text then its own deadline) or the next row's group label
         rest = body[i:]
