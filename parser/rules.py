@@ -68,6 +68,9 @@ class Rules:
     comparators_before: tuple[tuple[str, str], ...]
     comparators_after: Mapping[str, str]
     qualifiers_before: tuple[str, ...]
+    qualifiers_after: tuple[str, ...]
+    parameters: tuple[str, ...]
+    durations: tuple[str, ...]
     quotes: tuple[tuple[str, str], ...]
     before_chars: str
     after_chars: str
@@ -299,6 +302,8 @@ def _targets(t: _Table, cn_digits: Mapping[str, int], cn_multipliers: Mapping[st
                                         reverse=True)),
         comparators_after=comparators.mapping("after", str),
         qualifiers_before=_longest_first(qualifiers.words("before")),
+        qualifiers_after=_longest_first(qualifiers.words("after")), parameters=qualifiers.words("parameters"),
+        durations=qualifiers.words("durations"),
         quotes=tuple(tuple(q) for q in quotes),
         before_chars=excluded.get("before_chars", str), after_chars=excluded.get("after_chars", str),
         delimiters=text.get("delimiters", str), indicator_strip=_longest_first(text.words("indicator_strip")),

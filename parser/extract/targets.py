@@ -73,8 +73,15 @@ def _excluded(folded: str, start: int, end: int, quoted, rules: Rules) -> bool:
         return True
     if before.isascii() and before.isalpha():
         return True  # A1类, IO(X): a code, not a count
-    # 4个结构性指标: a count of indicators
-    if any(w in folded[end:end + 8] for w in rules.counted_names):
+    # 4个结构性指标: a count of indicators; 14个工作日: a duration
+    if any(w in folded[end:end + 8] for w in rules.counted_names) or folded.startswith(rules.durations, end):
+        return True
+    # 投资5000万元以上的项目: a threshold that qualifies what follows
+    if folded.startswith(rules.qualifiers_after, end):
+        return True
+    # 下调费率50%: a rate a policy sets
+    phrase_start = max((folded.rfind(d, 0, start) for d in rules.delimiters), default=-1) + 1
+    if any(p in folded[phrase_start:start] for p in rules.parameters):
         return True
     # a qualifier: 低于80%的, 超1000万件的
     rest = folded[end:end + 3]
