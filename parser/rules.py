@@ -218,16 +218,15 @@ def _roles(t: _Table) -> dict:
         for w in words.words(role):
             if role_words.setdefault(w, role) != role:
                 raise words.error(role, f'"{w}" is also a word of {role_words[w]}')
-    words.check()
     labels = t.table("labels")
     nouns, mods = labels.words("unit_nouns"), labels.words("modifiers")
     person, deadline, report = labels.words("person"), labels.words("deadline"), labels.words("report")
     examples = labels.words("examples")
     rw = _alternation(role_words)
-    label_re = _compile(rf"(?:{_alternation(mods)})?(?P<role>{rw})(?:{rw})?(?:{_alternation(nouns)})",
-                        "roles.toml", "labels")
-    label_end_re = _compile(rf"(?:{_alternation(mods)})?(?P<role>{rw})(?:{rw})?(?:{_alternation(nouns)})?$",
-                            "roles.toml", "labels")
+    # [modifier] role word [role word]: 主要责任, 牵头责任, 协同配合; then the unit noun
+    words_re = rf"(?:{_alternation(mods)})?(?P<role>{rw})(?:{rw})?"
+    label_re = _compile(rf"{words_re}(?:{_alternation(nouns)})", "roles.toml", "labels")
+    label_end_re = _compile(rf"{words_re}(?:{_alternation(nouns)})?$", "roles.toml", "labels")
     for example in examples:
         if not label_re.fullmatch(example):
             raise labels.error("examples", f'"{example}" is not a label of this vocabulary')
