@@ -55,8 +55,8 @@ def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     for m in rules.key_re.finditer(folded):
         if m.group("key") in rules.stop_keys:
             break
-        if _depth(folded[:m.start()]) > 0 and _depth(folded) > 0:
-            break   # (牵头单位:广州供电局;配合单 — a bracket never closed: the clause is cut off
+        if _unclosed_before(folded, m.start()):
+            break
         parsed = parse_clause(orig[m.start():], folded[m.start():], rules)
         if parsed and parsed.units:
             return dataclasses.replace(parsed, start=m.start(),
@@ -112,8 +112,7 @@ def parse_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
         result = _verbal(orig, folded, rules)
     if result is None:
         return None
-    units, deadline, *more = result
-    leaders, tail = more if more else ((), None)
+    units, deadline, leaders, tail = result
     return Clause(0, tuple(units), deadline, leaders=tuple(leaders), tail=tail)
 
 
@@ -159,8 +158,8 @@ def _keyed(orig: str, folded: str, rules: Rules):
     keys = list(rules.key_re.finditer(folded))
     if not keys or folded[:keys[0].start()].strip(" (" + PHRASE_SEPARATORS):
         return None
-    if OPEN in folded[:keys[0].start()] and _depth(folded) > 0:
-        return None    # (牵头单位:广州供电局;配合单 — a bracket never closed: the clause is cut off
+    if _unclosed_before(folded, keys[0].start()):
+        return None
     units: list[Unit] = []
     leaders: list[str] = []
     deadline = None
@@ -230,7 +229,7 @@ def _verbal(orig: str, folded: str, rules: Rules):
             units.append(Unit(name, verb[1]))
     if pending_start is not None or not units or not named_like_unit:
         return None
-    return units, deadline
+    return units, deadline, (), None
 
 
 # --- names -----------------------------------------------------------------------------------
@@ -337,6 +336,12 @@ def _split(text: str, start: int, end: int, seps: str) -> list[tuple[int, int]]:
 def _round(folded: str) -> str:
     """Square and lenticular brackets as round ones (same length), for the clause rules."""
     return folded.translate(SQUARE) if "[" in folded or "【" in folded else folded
+
+
+def _unclosed_before(folded: str, pos: int) -> bool:
+    """(牵头单位:广州供电局;配合单 — a bracket opened before pos and never closed: the clause
+    in it is cut off (by the end of the excerpt), not a clause to read."""
+    return _depth(folded[:pos]) > 0 and _depth(folded) > 0
 
 
 def _depth(text: str) -> int:
