@@ -65,12 +65,6 @@ class Node:
         return self.segs[-1].line
 
 
-@dataclass
-class State:
-    rules: Rules
-    first_leads: bool   # the document says its first listed unit leads
-
-
 def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
     """The whole plan from a document's lines."""
     # pinyin reading aids (發(fā)) are not the document's words
@@ -80,7 +74,6 @@ def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
     header = read_header(orig, folded, rules)
     whole = "\n".join(folded)
     first_leads = any(p.search(whole) for p in rules.first_listed_leads)
-    st = State(rules, first_leads)
 
     segs: list[tuple[Seg, Optional[tuple]]] = []   # (line or part of one, its table cells)
     for i, line in enumerate(lines):
@@ -89,7 +82,7 @@ def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
             continue
         for seg in _split_inline(Seg(line.number, orig[i], folded[i]), rules):
             segs.append((seg, line.cells))
-    nodes = _nodes(segs, st)
+    nodes = _nodes(segs, rules)
     return _assemble(nodes, header, info, rules, first_leads)
 
 
@@ -117,8 +110,7 @@ def _split_inline(seg: Seg, rules: Rules) -> list[Seg]:
     return [Seg(seg.line, seg.orig[a:b], seg.folded[a:b]) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def _nodes(segs, st: State) -> list[Node]:
-    rules = st.rules
+def _nodes(segs, rules: Rules) -> list[Node]:
     nodes: list[Node] = []
     table_rows: list = []
     current: Optional[Node] = None
