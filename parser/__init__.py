@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Optional
 
@@ -46,4 +47,7 @@ def parse_document(document: Document, profile: Optional[Profile | Path | str] =
         profile = load_profile(profile)
     rules = load_rules()
     plan = build_plan(list(document.lines), document.info, rules)
+    if document.notices:
+        plan = dataclasses.replace(plan, warnings=tuple(sorted(document.notices + plan.warnings,
+                                                                key=lambda w: w.line)))
     return apply_profile(plan, profile, rules)

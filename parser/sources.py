@@ -12,6 +12,7 @@ What `line` means, per format (every task's `line` points here):
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import hashlib
 import io
 import json
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Optional
 
 from .errors import SourceError
-from .model import Plan, SourceInfo, plan_from_dict
+from .model import Notice, Plan, SourceInfo, plan_from_dict
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml"}
@@ -33,6 +34,8 @@ LEGACY_SUFFIXES = {".doc", ".wps"}           # Word 97-2003 and WPS: converted b
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CONVERT_SECONDS = 120
 KINDS = ".txt, .docx, .html, .pdf or .doc"
+REPLACED = "\ufffd"          # what a byte the encoding does not allow is decoded as
+CONTROLS = {c: " " for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F]}   # all but \t and \n
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Line:
 class Document:
     lines: tuple[Line, ...]
     info: SourceInfo
+    notices: tuple[Notice, ...] = ()      # what the reading had to mend: bytes not in the encoding
 
 
 def read_document(path: Path | str) -> Document:
@@ -84,7 +88,19 @@ def read_plan_json(path: Path | str) -> Plan:
 
 
 def read_bytes(data: bytes, name: str = "<input>") -> Document:
-    """Read a circular from bytes; the kind comes from the content, then the name's suffix."""
+    """Read a circular from bytes; the kind comes from the content, then the name's suffix.
+
+    Control characters in the text (Word's manual line break \v pasted into a title, a stray
+    \x0c) become spaces, one for one: they are no part of the words, and no XML may hold them.
+    """
+    document = _read(data, name)
+    lines = tuple(Line(l.number, l.text.translate(CONTROLS),
+                       None if l.cells is None else tuple(c.translate(CONTROLS) for c in l.cells))
+                  for l in document.lines)
+    return dataclasses.replace(document, lines=lines)
+
+
+def _read(data: bytes, name: str) -> Document:
     if not data.strip():
         raise SourceError(f"{name}: the file is empty")
     suffix = Path(name).suffix.lower()
@@ -102,7 +118,17 @@ def read_bytes(data: bytes, name: str = "<input>") -> Document:
     if suffix not in TEXT_SUFFIXES and suffix not in {".csv", ".log"}:
         raise SourceError(f"{name}: unsupported kind of file '{suffix}'; give a {KINDS} circular")
     lines = tuple(Line(i, t) for i, t in enumerate(_split_lines(text), 1))
-    return Document(lines, SourceInfo(name, sha, "txt", encoding))
+    return Document(lines, SourceInfo(name, sha, "txt", encoding), _mended(lines, encoding))
+
+
+def _mended(lines: tuple[Line, ...], encoding: str) -> tuple[Notice, ...]:
+    """A warning for the bytes the decoding replaced (shown as �), at the first line holding one."""
+    bad = [(line.number, line.text.count(REPLACED)) for line in lines if REPLACED in line.text]
+    if not bad:
+        return ()
+    count = sum(n for _, n in bad)
+    return (Notice("undecodable-bytes", bad[0][0],
+                   f"{count} byte sequence(s) on {len(bad)} line(s) are not valid {encoding}; shown as {REPLACED}"),)
 
 
 def decode_text(data: bytes, name: str) -> tuple[str, str]:
@@ -111,7 +137,8 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
     Raises SourceError when the bytes are not text in any of them.
     """
     if data.startswith(codecs.BOM_UTF8):
-        return _checked(data[3:].decode("utf-8", errors="strict"), name), "utf-8-sig"
+        # the BOM says UTF-8: a bad byte in it is damage, mended and warned of, not another encoding
+        return _checked(data[3:].decode("utf-8", errors="replace"), name), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return _checked(data.decode("utf-16"), name), "utf-16"
@@ -124,6 +151,12 @@ def decode_text(data: bytes, name: str) -> tuple[str, str]:
             return _checked(data.decode(encoding), name), encoding
         except UnicodeDecodeError:
             continue
+    # a few bad bytes (a file cut mid-character, one damaged byte) do not make a text binary:
+    # the encoding that needs the fewest replacements, when they are few, mended and warned of
+    encoding, text = min(((e, data.decode(e, errors="replace")) for e in ("utf-8", "gb18030")),
+                         key=lambda et: et[1].count(REPLACED))
+    if text.count(REPLACED) <= max(4, len(text) // 1000):
+        return _checked(text, name), encoding
     from charset_normalizer import from_bytes  # only for the rare file that is neither
 
     best = from_bytes(data).best()
@@ -292,10 +325,13 @@ class _AutoNumbering:
                 fmt = lvl.find(qn("w:numFmt"))
                 text = lvl.find(qn("w:lvlText"))
                 start = lvl.find(qn("w:start"))
-                lvls[int(lvl.get(qn("w:ilvl")))] = (
-                    fmt.get(qn("w:val")) if fmt is not None else "decimal",
-                    text.get(qn("w:val")) if text is not None else "",
-                    int(start.get(qn("w:val"))) if start is not None else 1)
+                level = _level(lvl.get(qn("w:ilvl")))
+                if level is None:
+                    continue          # a level Word would not show either
+                lvls[level] = (
+                    (fmt.get(qn("w:val")) if fmt is not None else None) or "decimal",
+                    (text.get(qn("w:val")) if text is not None else None) or "",
+                    _start(start.get(qn("w:val")) if start is not None else None))
             abstract[an.get(qn("w:abstractNumId"))] = lvls
         for num in root.iter(qn("w:num")):
             ref = num.find(qn("w:abstractNumId"))
@@ -320,11 +356,13 @@ class _AutoNumbering:
         num_id = num_pr.find(qn("w:numId"))
         ilvl = num_pr.find(qn("w:ilvl"))
         num_id = num_id.get(qn("w:val")) if num_id is not None else None
-        level = int(ilvl.get(qn("w:val"))) if ilvl is not None else 0
+        level = _level(ilvl.get(qn("w:val")) if ilvl is not None else None)
         levels = self.levels.get(num_id)
         if not levels or level not in levels:
             return ""
-        counters = self.counters.setdefault(num_id, [0] * 9)
+        if level is None:
+            return ""
+        counters = self.counters.setdefault(num_id, [0] * MAX_LEVELS)
         counters[level] += 1
         for deeper in range(level + 1, len(counters)):
             counters[deeper] = 0
@@ -338,15 +376,37 @@ class _AutoNumbering:
         return text
 
 
+MAX_LEVELS = 9            # Word's list levels are 0-8
+
+
+def _level(text: Optional[str]) -> Optional[int]:
+    """A list level of numbering.xml (0-8), or None when it is not one (ilvl="abc", level 20):
+    a malformed file numbers nothing rather than crash."""
+    try:
+        value = int(text) if text is not None else 0
+    except ValueError:
+        return None
+    return value if 0 <= value < MAX_LEVELS else None
+
+
+def _start(text: Optional[str]) -> int:
+    """A list's first number (start="x" or a huge one: 1)."""
+    try:
+        value = int(text) if text is not None else 1
+    except ValueError:
+        return 1
+    return value if 0 <= value < 10_000 else 1
+
+
 def _format(n: int, fmt: str) -> str:
     """A list counter in Word's number format.
 
-    >>> [_format(n, "chineseCounting") for n in (1, 6, 10, 12, 20, 23)]
-    ['一', '六', '十', '十二', '二十', '二十三']
+    >>> [_format(n, "chineseCounting") for n in (1, 6, 10, 12, 20, 23, 100)]
+    ['一', '六', '十', '十二', '二十', '二十三', '100']
     >>> _format(3, "decimalEnclosedCircle"), _format(3, "decimal"), _format(2, "lowerLetter")
     ('③', '3', 'b')
     """
-    if fmt.startswith(("chinese", "ideograph", "japanese", "taiwanese")):
+    if fmt.startswith(("chinese", "ideograph", "japanese", "taiwanese")) and 0 <= n < 100:
         if n < 10:
             return CN_DIGITS[n]
         tens, ones = divmod(n, 10)

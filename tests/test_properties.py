@@ -41,7 +41,8 @@ def test_any_text_parses_and_lines_point_at_task_text(text):
         from parser.errors import SourceError
         assert isinstance(exc, SourceError), repr(exc)
         return
-    lines = [l.rstrip() for l in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    from parser.sources import CONTROLS     # control characters are read as spaces, one for one
+    lines = [l.translate(CONTROLS).rstrip() for l in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     for task in plan.tasks:
         assert 1 <= task.line <= len(lines)
         head = task.text.split("|")[0].strip()[:6]

@@ -288,3 +288,80 @@ def test_several_circulars_one_plan_each(tmp_path, runner):
     assert sorted(p.name for p in out.iterdir()) == ["suzhou-post-2022-2.json", "suzhou-post-2022.json"]
     result = runner.invoke(main, ["parse", str(SAMPLE), str(other)])
     assert result.exit_code == 2 and "several circulars need -o FOLDER" in result.stderr
+
+
+# --- damaged inputs: mended and warned of, never a traceback -------------------------------------
+
+def test_a_bad_byte_after_a_bom_is_mended_and_warned_of(tmp_path, runner):
+    data = SAMPLE.read_bytes()
+    cut = data.index("13. 推动".encode())
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + data[:cut] + b"\xff" + data[cut:] + b"\xe4\xb8")   # and a cut character
+    result = runner.invoke(main, ["parse", str(path), "--format", "table"])
+    assert result.exit_code == 0, result.output
+    assert "96 tasks" in result.stdout
+    line = data[:cut].count(b"\n") + 1
+    assert f"{path}:{line}: 2 byte sequence(s) on 2 line(s) are not valid utf-8-sig" in result.stderr
+
+
+def test_a_few_bad_bytes_without_a_bom_are_mended_too(tmp_path):
+    data = SAMPLE.read_bytes()
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(data + b"\xe4\xb8")           # the file ends inside a character
+    plan = parse_file(path)
+    assert len(plan.tasks) == 96 and plan.source.encoding == "utf-8"
+    assert [w.code for w in plan.warnings if w.code == "undecodable-bytes"] == ["undecodable-bytes"]
+
+
+def test_control_characters_are_spaces(tmp_path):
+    path = tmp_path / "vt.txt"
+    path.write_text("苏州市邮政管理局关于印发\v工作方案的通知\n1.做好统计\x0c工作。（办公室牵头）\n", encoding="utf-8")
+    plan = parse_file(path)
+    assert plan.title == "苏州市邮政管理局关于印发 工作方案的通知"
+    assert plan.tasks[0].text == "做好统计 工作。"
+
+
+def _with_numbering(tmp_path, numbering_xml: bytes, paragraphs: int):
+    """A .docx whose paragraphs all use list 1, with numbering.xml replaced."""
+    d = docx.Document()
+    for n in range(paragraphs):
+        d.add_paragraph(f"做好第{n + 1}项工作。（办公室牵头）", style="List Number")
+    raw = io.BytesIO()
+    d.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/numbering.xml":
+                num = data[data.index(b"<w:num "):data.index(b"</w:numbering>")]
+                data = numbering_xml.replace(b"<!--NUMS-->", num)
+            dst.writestr(item, data)
+    path = tmp_path / "numbered.docx"
+    path.write_bytes(out.getvalue())
+    return path
+
+
+NUMBERING = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+             b'<w:numbering xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">%s'
+             b'<!--NUMS--></w:numbering>')
+
+
+def _abstract(*levels: bytes) -> bytes:
+    return b"".join(b'<w:abstractNum w:abstractNumId="%d">%s</w:abstractNum>' % (n, lvl)
+                    for n in range(0, 12) for lvl in levels)
+
+
+@pytest.mark.parametrize("level", [
+    b'<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="chineseCounting"/><w:lvlText w:val="%1\xe3\x80\x81"/></w:lvl>',
+    b'<w:lvl w:ilvl="abc"><w:start w:val="x"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>',
+    b'<w:lvl w:ilvl="20"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/></w:lvl>',
+    b'<w:lvl w:ilvl="0"><w:start w:val="99999999999999999999"/><w:numFmt/><w:lvlText/></w:lvl>',
+], ids=["chinese-past-100", "ilvl-abc-start-x", "level-20", "no-values"])
+def test_automatic_numbering_of_any_shape_never_crashes(tmp_path, level):
+    plan = parse_file(_with_numbering(tmp_path, NUMBERING % _abstract(level), 105))
+    assert len(plan.tasks) == 105          # every item read: numbered where the list can say how
+    numbers = [t.number for t in plan.tasks]
+    if b"chineseCounting" in level:
+        assert numbers[98:101] == ["九十九", "100", "101"]
+    else:
+        assert set(numbers) == {None}         # a level Word would not show, or no text to show
