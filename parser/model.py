@@ -199,6 +199,13 @@ def plan_from_dict(data: dict) -> Plan:
                 evidence=tuple(Evidence(str(e["rule"]), str(e["text"]), int(e["line"])) for e in t.get("evidence", ()))))
             if any(u.role not in ROLES for u in tasks[-1].departments):
                 raise ValueError("role must be lead, responsible or support")
+        ids: dict[str, int] = {}
+        for n, t in enumerate(tasks):
+            where = f"tasks[{n}]"
+            if t.id in ids:
+                # a task block copied to split it keeps its id: every document would show one
+                raise ValueError(f'id "{t.id}" is also the id of tasks[{ids[t.id]}]; give each task its own id')
+            ids[t.id] = n
         where = "plan"
         s = data["source"]
         return Plan(

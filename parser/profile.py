@@ -46,32 +46,63 @@ class Profile:
 
 
 def load_profile(path: Path | str) -> Profile:
-    """Read a profile.  Raises SourceError when missing, RuleFileError when malformed."""
+    """Read a profile.  Raises SourceError when missing, RuleFileError when malformed, naming
+    the key: every value is checked for its kind (a list of names, a table of units …)."""
     path = Path(path)
+    where = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))     # a BOM from an editor is fine
     except FileNotFoundError:
         raise SourceError(f"{path}: no such profile") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise RuleFileError(str(path), "-", f"not a valid TOML profile: {exc}") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read ({exc.strerror})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise RuleFileError(where, "-", f"not a valid TOML profile: {exc}") from None
+    unknown = sorted(set(data) - {"issuer", "units", "groups", "letters"})
+    if unknown:
+        raise RuleFileError(where, unknown[0], "not a key of a profile (keys: issuer, units, groups, letters)")
+    issuer = data.get("issuer")
+    if issuer is not None and not isinstance(issuer, str):
+        raise RuleFileError(where, "issuer", "must be a name in quotes")
     units = {}
-    for name, spec in (data.get("units") or {}).items():
+    for name, spec in _table(data, "units", where).items():
         if not isinstance(spec, dict):
-            raise RuleFileError(str(path), f"units.{name}", "must be a table, e.g. { aliases = [...] }")
-        units[name] = tuple(spec.get("aliases", ()))
+            raise RuleFileError(where, f"units.{name}", "must be a table, e.g. { aliases = [...] }")
+        units[name] = _names(spec.get("aliases", []), where, f"units.{name}.aliases")
     seen: dict[str, str] = {}
     for name, aliases in units.items():
         for alias in aliases:
             if alias in seen and seen[alias] != name:
-                raise RuleFileError(str(path), f"units.{name}", f'alias "{alias}" is also under "{seen[alias]}"')
+                raise RuleFileError(where, f"units.{name}", f'alias "{alias}" is also under "{seen[alias]}"')
             seen[alias] = name
     groups = {}
-    for name, members in (data.get("groups") or {}).items():
+    for name, members in _table(data, "groups", where).items():
+        members = _names(members, where, f"groups.{name}")
         unknown = [m for m in members if m not in units]
         if unknown:
-            raise RuleFileError(str(path), f"groups.{name}", f"members not under [units]: {', '.join(unknown)}")
-        groups[name] = tuple(members)
-    return Profile(data.get("issuer"), units, groups, data.get("letters", {}), str(path))
+            raise RuleFileError(where, f"groups.{name}", f"members not under [units]: {', '.join(unknown)}")
+        groups[name] = members
+    letters = _table(data, "letters", where)
+    for key, value in letters.items():
+        if key == "signature_lines":
+            _names(value, where, "letters.signature_lines")
+        elif not isinstance(value, str):
+            raise RuleFileError(where, f"letters.{key}", "must be a sentence in quotes")
+    return Profile(issuer, units, groups, letters, where)
+
+
+def _table(data: dict, key: str, where: str) -> dict:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise RuleFileError(where, key, f"must be a table: [{key}]")
+    return value
+
+
+def _names(value, where: str, key: str) -> tuple[str, ...]:
+    """A list of names; one name alone in quotes is refused rather than split into characters."""
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise RuleFileError(where, key, 'must be a list of names, e.g. ["局办公室"]')
+    return tuple(value)
 
 
 def apply_profile(plan: Plan, profile: Optional[Profile], rules: Rules) -> Plan:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import dataclasses
+import functools
 import hashlib
 import io
 import json
@@ -76,15 +77,57 @@ def read_plan_json(path: Path | str) -> Plan:
     """
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))      # a BOM from an editor is fine
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise SourceError(f"{path}: not a plan JSON: {exc}") from None
-    if not isinstance(data, dict):
-        raise SourceError(f"{path}: not a plan JSON (expected an object)")
+    except RecursionError:
+        raise SourceError(f"{path}: not a plan JSON: nested too deep") from None
+    problem = _plan_problem(data)
+    if problem:
+        raise SourceError(f"{path}: not a plan JSON written by `plandoc parse`: {problem}")
     try:
         return plan_from_dict(data)
     except ValueError as exc:
         raise SourceError(f"{path}: not a plan JSON written by `plandoc parse`: {exc}") from None
+
+
+def _plan_problem(data) -> Optional[str]:
+    """What is wrong with a plan JSON, naming the field, or None: the published schema first,
+    then what no schema says (a control character or a lone surrogate in a text)."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(_plan_schema())
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        return f"{_json_path(error.absolute_path) or 'the plan'}: {error.message[:200]}"
+    for where, text in _strings(data, ()):
+        if any(ord(c) < 32 and c not in "\t\n" or 0xD800 <= ord(c) <= 0xDFFF for c in text):
+            return f"{_json_path(where)}: holds a control character or a lone surrogate"
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _plan_schema() -> dict:
+    return json.loads((Path(__file__).with_name("data") / "plan.schema.json").read_text(encoding="utf-8"))
+
+
+def _strings(value, where: tuple):
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _strings(v, where + (k,))
+    elif isinstance(value, list):
+        for n, v in enumerate(value):
+            yield from _strings(v, where + (n,))
+
+
+def _json_path(parts) -> str:
+    """tasks, 3, departments, 0, name -> tasks[3].departments[0].name"""
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
 
 
 def read_bytes(data: bytes, name: str = "<input>") -> Document:

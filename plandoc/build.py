@@ -21,7 +21,8 @@ from parser.model import Plan
 from parser.profile import Profile
 
 from .assemble import Assignments, assemble
-from .output import MANIFEST, inside, manifest_bytes, read_manifest, safe_name, sha256, unique_names, write_atomic
+from .output import (MANIFEST, check_writable, inside, manifest_bytes, read_manifest, safe_name, sha256,
+                     unique_names, write_atomic)
 from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
 from .render import context
 from .render.fonts import PreparedFonts, load_fonts, prepare
@@ -95,6 +96,13 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     # a build of some units keeps the manifest's entries for the others' files
     entries = {f["path"]: f for f in read_manifest(folder).get("files", [])
                if (folder / f["path"]).is_file()} if only else {}
+    # where every file goes is checked before anything is made: no link on the way, a folder
+    # that takes files
+    check_writable(out_root)
+    for job in jobs:
+        inside(out_root, folder / job.path)
+    inside(out_root, folder / MANIFEST)
+    check_writable(folder)
     prepared = None
     if any(renderer_class(f).needs_fonts for f in formats):
         fonts = load_fonts()
@@ -102,7 +110,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         chars = {c for job in jobs for c in json.dumps(job.context, ensure_ascii=False)}
         prepared = prepare(fonts, chars)
     for n, (job, data) in enumerate(_render_all(jobs, templates, stamp, workers, prepared), 1):
-        path = inside(folder, folder / job.path)
+        path = folder / job.path
         (result.written if write_atomic(path, data) else result.unchanged).append(path)
         entries[job.path] = {"path": job.path, "kind": job.kind, "unit": job.unit, "format": job.fmt,
                              "sha256": sha256(data), "bytes": len(data), "task_ids": list(job.task_ids)}

@@ -25,7 +25,8 @@ class InputError(click.ClickException):
 
 
 def _fail(exc: PlandocError):
-    if isinstance(exc, SourceError):
+    from .output import OutputError
+    if isinstance(exc, (SourceError, OutputError)):
         raise InputError(str(exc)) from exc
     raise click.ClickException(str(exc)) from exc
 
@@ -111,7 +112,10 @@ def parse(sources: tuple[Path, ...], output: Path | None, profile: Path | None, 
         if target is None or str(target) == "-":
             click.echo(text, nl=False)
         else:
-            write_atomic(target, text.encode("utf-8"))
+            try:
+                write_atomic(target, text.encode("utf-8"))
+            except PlandocError as exc:
+                _fail(exc)
             click.echo(f"wrote {target} ({len(plan.tasks)} tasks)", err=True)
         if not quiet:
             for w in plan.warnings:

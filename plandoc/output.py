@@ -14,6 +14,8 @@ from pathlib import Path
 
 import regex
 
+from parser.errors import PlandocError
+
 MANIFEST = "manifest.json"
 # Windows refuses these names with any extension; Linux refuses '/' and NUL
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
@@ -59,31 +61,81 @@ def distinct_names(names: list[str], reserved: tuple[str, ...] = ()) -> list[str
     return out
 
 
+class OutputError(PlandocError):
+    """Where the documents would go cannot take them: a link out of the output folder, a folder
+    that cannot be written."""
+
+
 def inside(folder: Path, path: Path) -> Path:
-    """`path`, checked to lie inside `folder` (a last guard behind safe_name)."""
-    resolved = path.resolve()
-    if not resolved.is_relative_to(folder.resolve()):
-        raise ValueError(f"{path} is outside {folder}")
+    """`path`, checked to lie inside `folder` with no symbolic link on the way from the folder
+    to it (a linked plan or unit folder would lead the writes elsewhere).  Raises OutputError."""
+    rel = path.relative_to(folder) if path.is_relative_to(folder) else None
+    if rel is None or ".." in rel.parts:
+        raise OutputError(f"{path} is outside {folder}")
+    step = folder
+    for part in rel.parts:
+        step = step / part
+        if step.is_symlink():
+            raise OutputError(f"{step} is a symbolic link; plandoc writes only inside {folder}, "
+                              "never through a link (remove it, or build elsewhere)")
     return path
+
+
+def check_writable(folder: Path) -> None:
+    """Fail early, before any document is made, when `folder` cannot be created or written."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".plandoc-", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write there ({exc.strerror})") from None
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
     """Write through a temporary file in the same folder, then rename: never a half-written file.
-    Returns False (and leaves the file and its time alone) when it already holds these bytes."""
-    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    Returns False (and leaves the file and its time alone) when it already holds these bytes.
+
+    A path that names a device or a pipe (-o /dev/stdout) is written to, never replaced; a
+    symbolic link is refused.  A new file gets the mode the umask gives; a rewritten one keeps
+    its own.  Raises OutputError when the file cannot be written.
+    """
+    try:
+        if path.is_symlink():
+            raise OutputError(f"{path} is a symbolic link; give the file it points to")
+        if path.exists() and not path.is_file():
+            if path.is_dir():
+                raise OutputError(f"{path} is a folder")
+            with open(path, "wb") as fh:        # /dev/null, a FIFO: written to, not replaced
+                fh.write(data)
+            return True
+        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+        mode = path.stat().st_mode & 0o7777 if path.is_file() else 0o666 & ~_umask()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot write ({exc.strerror})") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return True
+
+
+def _umask() -> int:
+    mask = os.umask(0)      # the only way to read it; set back at once
+    os.umask(mask)
+    return mask
 
 
 def sha256(data: bytes) -> str:

@@ -8,6 +8,7 @@ from data/letters.toml and overridden by a profile's [letters] table.
 from __future__ import annotations
 
 import functools
+import string
 import tomllib
 from dataclasses import dataclass
 from datetime import date
@@ -151,12 +152,27 @@ def texts(wording: Wording, profile: Optional[Profile]) -> dict:
 
 def fill(template: str, fields: dict, key: str, where: str) -> str:
     """A sentence with its {fields} filled in; a field that does not exist is an error of the file
-    the sentence came from (`where`: letters.toml or the profile)."""
+    the sentence came from (`where`: letters.toml or the profile).  Only plain {name} fields:
+    a format spec or a conversion ({unit:>999999999}, {unit!r}) is refused, since a sentence is
+    text an office writes, not a program.
+
+    >>> fill("{unit}任务清单", {"unit": "办公室"}, "checklist_title", "letters.toml")
+    '办公室任务清单'
+    """
+    out = []
     try:
-        return template.format(**fields)
-    except (KeyError, IndexError, ValueError) as exc:
-        problem = f"{{{exc.args[0]}}} is not a field" if isinstance(exc, KeyError) else f"cannot be filled in ({exc})"
-        raise RuleFileError(where, key, f"{problem}; fields: {', '.join(sorted(fields))}") from None
+        for literal, name, spec, conversion in string.Formatter().parse(template):
+            out.append(literal)
+            if name is None:
+                continue
+            if spec or conversion or name not in fields:
+                problem = (f"{{{name}}} is not a field" if name not in fields
+                           else f"{{{name}:{spec}}} holds a format or conversion; write {{{name}}}")
+                raise RuleFileError(where, key, f"{problem}; fields: {', '.join(sorted(fields))}")
+            out.append(str(fields[name]))
+    except ValueError as exc:
+        raise RuleFileError(where, key, f"cannot be filled in ({exc})") from None
+    return "".join(out)
 
 
 def cn_numeral(n: int) -> str:

@@ -123,8 +123,9 @@ def test_bad_options_are_one_clear_line(runner, tmp_path, args, message):
 
 @pytest.mark.parametrize("content, message", [
     ("{}", "not a plan JSON written by `plandoc parse`"),
-    ('{"schema_version": 1, "source": {"path": "x"}, "tasks": [{"id": "t1"}]}', "tasks[0]: missing field"),
+    ('{"schema_version": 1, "source": {"path": "x"}, "tasks": [{"id": "t1"}]}', "'title' is a required property"),
     ("[1, 2", "not a plan JSON"),
+    ("[" * 200_000, "nested too deep"),
 ])
 def test_a_broken_plan_json_is_an_input_error(runner, tmp_path, content, message):
     path = tmp_path / "plan.json"

@@ -6,12 +6,15 @@ Never a target: numbers in quotations and titles (“9921工程”, “四个100
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from decimal import Decimal
 
 from ..model import Target
 from ..normalize import chinese_number
 from ..rules import Rules
+
+MAX_DIGITS = 15           # more digits than a float holds exactly: not a quantity anyone targets
 
 
 def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target]:
@@ -40,6 +43,8 @@ def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target
         if m.group("mult"):
             value *= rules.multipliers[m.group("mult")]
         value = float(value)  # via Decimal: 299.9亿 is 29990000000, not 29989999999.999996
+        if not math.isfinite(value) or len(m.group("num")) > MAX_DIGITS:
+            continue          # a code or a serial number, not a quantity (and JSON has no Infinity)
         if not unit:
             unit = _unit_before(folded, start, rules) if m.group("mult") else None
             if not unit:

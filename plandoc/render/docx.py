@@ -12,6 +12,7 @@ from typing import Optional
 
 import jinja2
 import regex
+from docx.opc.exceptions import PackageNotFoundError
 
 from ..errors import TemplateError
 
@@ -20,6 +21,7 @@ from .fonts import PreparedFonts
 from .templates import find
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)      # the earliest time a zip entry can hold
+CORE_PROPERTY_MAX = 255
 
 
 class DocxRenderer:
@@ -44,13 +46,14 @@ class DocxRenderer:
             raise TemplateError(str(path), None, f"{where}{exc.message} (in “{text}”)") from None
         except jinja2.TemplateError as exc:
             raise TemplateError(str(path), None, str(exc)) from None
-        except (KeyError, zipfile.BadZipFile, ValueError) as exc:
-            raise TemplateError(str(path), None, f"not a usable Word template: {exc}") from None
+        except (KeyError, zipfile.BadZipFile, ValueError, PackageNotFoundError) as exc:
+            raise TemplateError(str(path), None, f"not a usable Word template: {exc or 'not a .docx'}") from None
         props = tpl.docx.core_properties
         props.created = props.modified = props.last_printed = meta.created.replace(tzinfo=None)
         props.revision = 1
-        props.title = meta.title
-        props.author = props.last_modified_by = meta.author
+        # Word's core properties hold 255 characters at most
+        props.title = meta.title[:CORE_PROPERTY_MAX]
+        props.author = props.last_modified_by = meta.author[:CORE_PROPERTY_MAX]
         return fixed_zip(tpl.docx)
 
 

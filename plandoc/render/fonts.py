@@ -185,8 +185,12 @@ def _subset(file: str, index: int, chars: frozenset[str], extra: set[str], folde
         raise FontError(f"{file}: cannot prepare this font for PDF: {exc}") from None
     if not data:
         raise FontError(f"{file}: HarfBuzz could not cut this font to the document's characters")
-    folder.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, target)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise FontError(f"the font cache {folder} cannot be written ({exc.strerror}); "
+                        "set PLANDOC_CACHE to a folder plandoc may write") from None
     return target

@@ -1,0 +1,203 @@
+"""Real mistakes and hostile files: one line on stderr and the documented exit code, never a
+traceback, nothing written outside the output folder, nothing lost (issue: hardening)."""
+from __future__ import annotations
+
+import json
+import os
+import stat
+
+import pytest
+
+from plandoc.cli import main
+
+from .conftest import PROFILE, ROOT, SAMPLE
+
+GOLDEN = ROOT / "tests" / "golden" / "suzhou-post-2022.json"
+
+
+def one_line_error(result, code: int, words: str):
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    lines = [l for l in result.stderr.splitlines() if l.startswith("Error:")]
+    assert len(lines) == 1 and words in lines[0], result.stderr
+
+
+def test_tasks_that_share_an_id_are_refused(runner, tmp_path):
+    plan = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    plan["tasks"].append(dict(plan["tasks"][0], text="拆分出的另一项工作。"))    # a block copied to split it
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(main, ["build", str(path), "-o", str(tmp_path / "out"), "--format", "docx"])
+    one_line_error(result, 2, f'tasks[{len(plan["tasks"]) - 1}]: id "{plan["tasks"][0]["id"]}" is also the id of tasks[0]')
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/null"), reason="no /dev/null")
+def test_a_device_given_as_output_is_written_to_not_replaced(runner):
+    before = os.stat("/dev/null")
+    result = runner.invoke(main, ["parse", str(SAMPLE), "-q", "-o", "/dev/null"])
+    assert result.exit_code == 0, result.output
+    after = os.stat("/dev/null")
+    assert stat.S_ISCHR(after.st_mode) and (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
+
+
+def test_a_symlink_given_as_output_is_refused(runner, tmp_path):
+    target = tmp_path / "elsewhere.json"
+    target.write_text("keep me", encoding="utf-8")
+    link = tmp_path / "plan.json"
+    link.symlink_to(target)
+    result = runner.invoke(main, ["parse", str(SAMPLE), "-q", "-o", str(link)])
+    one_line_error(result, 2, "is a symbolic link")
+    assert target.read_text(encoding="utf-8") == "keep me" and link.is_symlink()
+
+
+def test_a_linked_plan_folder_is_refused_before_anything_is_written(runner, tmp_path):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "suzhou-post-2022").symlink_to(elsewhere)
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "-o", str(out),
+                                  "--format", "docx", "-q"])
+    one_line_error(result, 2, "suzhou-post-2022 is a symbolic link")
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_linked_unit_folder_is_refused_before_anything_is_written(runner, tmp_path):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    (out / "suzhou-post-2022").mkdir(parents=True)
+    elsewhere.mkdir()
+    (out / "suzhou-post-2022" / "办公室").symlink_to(elsewhere)
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "-o", str(out),
+                                  "--format", "docx", "-q"])
+    one_line_error(result, 2, "办公室 is a symbolic link")
+    assert list(elsewhere.iterdir()) == [] and [p.name for p in (out / "suzhou-post-2022").iterdir()] == ["办公室"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_output_folder_is_one_line_before_rendering(runner, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(out), "--format", "docx"])
+        one_line_error(result, 2, "cannot write")
+        assert "[1/" not in result.stderr            # nothing was rendered first
+        result = runner.invoke(main, ["parse", str(SAMPLE), "-q", "-o", str(out / "plan.json")])
+        one_line_error(result, 2, "cannot write")
+    finally:
+        out.chmod(0o755)
+
+
+def test_files_get_the_umask_and_keep_their_mode(runner, tmp_path):
+    old = os.umask(0o002)
+    try:
+        path = tmp_path / "plan.json"
+        assert runner.invoke(main, ["parse", str(SAMPLE), "-q", "-o", str(path)]).exit_code == 0
+        assert stat.S_IMODE(path.stat().st_mode) == 0o664
+        path.chmod(0o640)
+        path.write_text("{}", encoding="utf-8")
+        assert runner.invoke(main, ["parse", str(SAMPLE), "-q", "-o", str(path)]).exit_code == 0
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)
+
+
+def test_a_format_spec_in_a_profile_sentence_is_refused(runner, tmp_path):
+    profile = tmp_path / "office.toml"
+    profile.write_text(PROFILE.read_text(encoding="utf-8").split("\n[letters]")[0]
+                       + '\n[letters]\nfeedback = "{unit:>999999999}"\n', encoding="utf-8")
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(profile), "-o", str(tmp_path / "o"),
+                                  "--format", "docx"])
+    one_line_error(result, 1, "letters.feedback: {unit:>999999999} holds a format or conversion")
+
+
+def test_a_word_template_that_is_not_a_docx_names_the_template(runner, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "letter.docx").write_bytes(b"")
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine),
+                                  "-o", str(tmp_path / "o"), "--format", "docx", "--only", "办公室"])
+    one_line_error(result, 1, "letter.docx: not a usable Word template")
+
+
+def test_a_number_of_400_digits_is_no_target_and_the_json_stays_json(runner, tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(f"1.新建{'9' * 400}个绿色网点，新建15个快递驿站。（办公室牵头）\n", encoding="utf-8")
+    result = runner.invoke(main, ["parse", str(path), "-q"])
+    assert result.exit_code == 0 and "Infinity" not in result.stdout
+    plan = json.loads(result.stdout)
+    assert [t["value"] for t in plan["tasks"][0]["targets"]] == [15]
+
+
+def test_a_vertical_tab_in_a_title_builds(runner, tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text("苏州市邮政管理局关于印发\v2022年工作方案的通知\n1.做好统计工作。（办公室牵头）\n", encoding="utf-8")
+    result = runner.invoke(main, ["build", str(path), "-o", str(tmp_path / "o"), "--format", "docx", "-q"])
+    assert result.exit_code == 0, result.output
+
+
+def _golden_with(change) -> str:
+    plan = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    change(plan)
+    return json.dumps(plan)         # escaped: a lone surrogate stays what a JSON file can hold
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda p: p["source"].update(path=5), "source.path: 5 is not of type 'string'"),
+    (lambda p: p["tasks"][3]["departments"][0].update(name=5), "tasks[3].departments[0].name"),
+    (lambda p: p["tasks"][0].update(part=["a"]), "tasks[0].part"),
+    (lambda p: p["tasks"][0].update(number=7), "tasks[0].number"),
+    (lambda p: p["tasks"][0]["targets"].append({"text": 5}), "tasks[0].targets[0]"),
+    (lambda p: p.update(title=5), "title: 5 is not of type"),
+    (lambda p: p.update(year="abc"), "year"),
+    (lambda p: p.update(year=2022.5), "year"),
+    (lambda p: p.update(year=99999), "year: 99999 is greater than the maximum"),
+    (lambda p: p.update(year=-5), "year: -5 is less than the minimum"),
+    (lambda p: p["tasks"][0].update(line=1e400), "tasks[0].line"),
+    (lambda p: p["tasks"][0].update(text="做好\ud800工作"), "tasks[0].text: holds a control character or a lone surrogate"),
+    (lambda p: p.update(title="关于\v印发的通知"), "title: holds a control character"),
+], ids=["source-path", "unit-name", "part", "number", "target-text", "title", "year-abc", "year-float",
+        "year-huge", "year-negative", "line-inf", "lone-surrogate", "control"])
+def test_a_hand_edited_plan_json_names_the_field_that_is_wrong(runner, tmp_path, change, field):
+    path = tmp_path / "plan.json"
+    path.write_text(_golden_with(change), encoding="utf-8")
+    result = runner.invoke(main, ["build", str(path), "-o", str(tmp_path / "out"), "--format", "docx"])
+    one_line_error(result, 2, field)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_plan_json_saved_with_a_bom_and_long_names_builds(runner, tmp_path):
+    def change(p):
+        p["title"] = "关于" + "很长" * 150 + "的通知"
+        p["tasks"][0]["departments"][0]["name"] = "很长的单位" * 60
+    path = tmp_path / "plan.json"
+    path.write_bytes(b"\xef\xbb\xbf" + _golden_with(change).encode("utf-8"))
+    result = runner.invoke(main, ["build", str(path), "-o", str(tmp_path / "out"), "--format", "docx", "-q"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("text, key", [
+    ("units = 5\n", "units: must be a table"),
+    ('[units."办公室"]\naliases = "局办公室"\n', 'units.办公室.aliases: must be a list of names'),
+    ('[units."办公室"]\naliases = [1, 2]\n', "units.办公室.aliases: must be a list of names"),
+    ("groups = 5\n", "groups: must be a table"),
+    ('[units."办公室"]\n[groups]\n"各处室" = 5\n', "groups.各处室: must be a list of names"),
+    ('[letters]\nfeedback = 5\n', "letters.feedback: must be a sentence"),
+    ('[letters]\nfeedback = ["a"]\n', "letters.feedback: must be a sentence"),
+    ('[letters]\nsignature_lines = 5\n', "letters.signature_lines: must be a list of names"),
+    ("issuer = 5\n", "issuer: must be a name"),
+    ("x = " + "[" * 5000 + "]" * 5000 + "\n", "not a valid TOML profile"),
+], ids=["units-int", "aliases-string", "aliases-ints", "groups-int", "group-int", "letters-int",
+        "letters-list", "signature-int", "issuer-int", "deep"])
+def test_a_malformed_profile_names_the_key(runner, tmp_path, text, key):
+    profile = tmp_path / "office.toml"
+    profile.write_text(text, encoding="utf-8")
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(profile), "-o", str(tmp_path / "o")])
+    one_line_error(result, 1, key)
+
+
+def test_a_profile_saved_with_a_bom_is_read(runner, tmp_path):
+    profile = tmp_path / "office.toml"
+    profile.write_bytes(b"\xef\xbb\xbf" + PROFILE.read_bytes())
+    result = runner.invoke(main, ["parse", str(SAMPLE), "--profile", str(profile), "-q"])
+    assert result.exit_code == 0, result.output
