@@ -48,6 +48,7 @@ class BuildResult:
     idle: tuple[str, ...] = ()
     outside: tuple[str, ...] = ()
     manifest: Optional[Path] = None
+    kept: list[tuple[Path, Path]] = field(default_factory=list)   # (edited by hand, the new one beside it)
 
 
 def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], only: Optional[list[str]] = None,
@@ -84,7 +85,11 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
 
 def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: Iterable[str] = FORMATS,
           only: Optional[list[str]] = None, templates: Optional[Path] = None, name: Optional[str] = None,
-          workers: int = 1, progress: Optional[Callable[[int, int, str], None]] = None) -> BuildResult:
+          workers: int = 1, progress: Optional[Callable[[int, int, str], None]] = None,
+          force: bool = False) -> BuildResult:
+    """Make the documents of a plan under out_root/<plan>/.  A document edited by hand since the
+    last build (its bytes are not those the manifest records) is kept, and the new one is
+    written beside it (任务交办函.new.docx) unless `force`."""
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -93,9 +98,9 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     folder = out_root / safe_name(name or Path(plan.source.path).stem or "plan")
     result = BuildResult(folder, idle=assignments.idle, outside=assignments.outside)
     stamp = _timestamp(plan)
+    previous = {f.get("path"): f for f in read_manifest(folder).get("files", []) if isinstance(f, dict)}
     # a build of some units keeps the manifest's entries for the others' files
-    entries = {f["path"]: f for f in read_manifest(folder).get("files", [])
-               if (folder / f["path"]).is_file()} if only else {}
+    entries = {p: f for p, f in previous.items() if (folder / str(p)).is_file()} if only else {}
     # where every file goes is checked before anything is made: no link on the way, a folder
     # that takes files
     check_writable(out_root)
@@ -111,9 +116,14 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         prepared = prepare(fonts, chars)
     for n, (job, data) in enumerate(_render_all(jobs, templates, stamp, workers, prepared), 1):
         path = folder / job.path
+        if not force and _edited_by_hand(path, previous.get(job.path), data):
+            beside = path.with_name(f"{path.stem}.new{path.suffix}")
+            result.kept.append((path, beside))
+            path = inside(out_root, beside)
         (result.written if write_atomic(path, data) else result.unchanged).append(path)
-        entries[job.path] = {"path": job.path, "kind": job.kind, "unit": job.unit, "format": job.fmt,
-                             "sha256": sha256(data), "bytes": len(data), "task_ids": list(job.task_ids)}
+        entries[job.path] = {"path": str(path.relative_to(folder)), "kind": job.kind, "unit": job.unit,
+                             "format": job.fmt, "sha256": sha256(data), "bytes": len(data),
+                             "task_ids": list(job.task_ids)}
         if progress:
             progress(n, len(jobs), job.path)
     info = {"source": plan.source.path, "sha256": plan.source.sha256, "title": plan.title,
@@ -121,6 +131,17 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     result.manifest = folder / MANIFEST
     write_atomic(result.manifest, manifest_bytes(info, list(entries.values())))
     return result
+
+
+def _edited_by_hand(path: Path, recorded: Optional[dict], data: bytes) -> bool:
+    """Whether the file at path holds bytes plandoc did not write there (and not the new ones):
+    edited since the last build, or never recorded by a manifest."""
+    if not path.is_file():
+        return False
+    current = path.read_bytes()
+    if current == data:
+        return False
+    return recorded is None or recorded.get("sha256") != sha256(current)
 
 
 def _timestamp(plan: Plan) -> datetime:

@@ -150,9 +150,12 @@ def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Pa
 @click.option("--name", help="Name of the plan's folder [default: the source file's name].")
 @click.option("-j", "--jobs", type=click.IntRange(1, 32), default=min(2, os.cpu_count() or 1), show_default=True,
               help="Processes that render documents at once.")
+@click.option("--force", is_flag=True,
+              help="Overwrite documents edited by hand since the last build (by default they are kept, "
+                   "and the new one is written beside them as NAME.new.docx / .pdf).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(source: Path, out_root: Path, profile: Path | None, templates: Path | None, only: tuple[str, ...],
-          formats: str, name: str | None, jobs: int, quiet: bool):
+          formats: str, name: str | None, jobs: int, force: bool, quiet: bool):
     """Write every unit's letter (任务交办函) and checklist (任务清单), and the overview
     (任务分解总表), as DOCX and PDF.
 
@@ -194,7 +197,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
                 click.echo("note: HarfBuzz's font subsetter is not installed, so each PDF takes seconds; "
                            f"install {HARFBUZZ_PACKAGE}", err=True)
         result = run_build(plan, prof, out_root, formats=chosen, only=units or None, templates=templates,
-                           name=name, workers=jobs, progress=progress)
+                           name=name, workers=jobs, progress=progress, force=force)
     except PlandocError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -203,6 +206,9 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
     done = len(result.written) + len(result.unchanged)
     click.echo(f"built {done} files in {result.folder} ({len(result.written)} written, "
                f"{len(result.unchanged)} unchanged); manifest: {result.manifest}", err=True)
+    for edited, beside in result.kept:
+        click.echo(f"kept {edited}: edited since the last build; the new version is {beside.name} beside it "
+                   "(--force overwrites)", err=True)
     if result.idle:
         click.echo(f"no tasks, so no letter: {'、'.join(result.idle)}", err=True)
     if result.outside:

@@ -201,3 +201,22 @@ def test_a_profile_saved_with_a_bom_is_read(runner, tmp_path):
     profile.write_bytes(b"\xef\xbb\xbf" + PROFILE.read_bytes())
     result = runner.invoke(main, ["parse", str(SAMPLE), "--profile", str(profile), "-q"])
     assert result.exit_code == 0, result.output
+
+
+def test_a_letter_edited_by_hand_is_kept_and_the_new_one_written_beside_it(runner, tmp_path, font_cache):
+    args = ["build", str(SAMPLE), "--profile", str(PROFILE), "-o", str(tmp_path), "--format", "docx", "-q"]
+    assert runner.invoke(main, args).exit_code == 0
+    letter = tmp_path / "suzhou-post-2022" / "办公室" / "任务交办函.docx"
+    letter.write_bytes(letter.read_bytes() + b"edited")            # the clerk's own changes
+    edited = letter.read_bytes()
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0
+    assert letter.read_bytes() == edited
+    beside = letter.with_name("任务交办函.new.docx")
+    assert beside.is_file() and f"kept {letter}" in result.stderr and "任务交办函.new.docx" in result.stderr
+    manifest = json.loads((tmp_path / "suzhou-post-2022" / "manifest.json").read_text(encoding="utf-8"))
+    assert "办公室/任务交办函.new.docx" in {f["path"] for f in manifest["files"]}
+    # again: still kept, nothing new to say about the new one
+    assert runner.invoke(main, args).exit_code == 0 and letter.read_bytes() == edited
+    result = runner.invoke(main, args + ["--force"])
+    assert result.exit_code == 0 and letter.read_bytes() == beside.read_bytes()
