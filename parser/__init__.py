@@ -13,18 +13,19 @@ from .errors import PlandocError, RuleFileError, SourceError
 from .model import Plan
 from .profile import Profile, apply_profile, load_profile
 from .rules import load_rules
-from .sources import Document, read_bytes, read_document, read_plan_json
+from .sources import MAX_INPUT_MB, Document, read_bytes, read_document, read_plan_json
 
 __all__ = ["parse_file", "parse_text", "parse_document", "load_plan", "Plan", "Profile", "load_profile",
            "PlandocError", "SourceError", "RuleFileError"]
 
 
-def parse_file(path: Path | str, profile: Optional[Profile | Path | str] = None) -> Plan:
-    """Parse a circular (.txt in UTF-8 or GB18030, .docx, .html).
+def parse_file(path: Path | str, profile: Optional[Profile | Path | str] = None, *,
+               max_mb: float = MAX_INPUT_MB) -> Plan:
+    """Parse a circular (.txt in UTF-8 or GB18030, .docx, .html, .pdf, .doc).
 
-    Raises SourceError for an input that cannot be read.
+    Raises SourceError for an input that cannot be read, or is larger than `max_mb` megabytes.
     """
-    return parse_document(read_document(path), profile)
+    return parse_document(read_document(path, max_mb), profile)
 
 
 def parse_text(text: str, name: str = "<text>", profile: Optional[Profile | Path | str] = None) -> Plan:
@@ -33,11 +34,12 @@ def parse_text(text: str, name: str = "<text>", profile: Optional[Profile | Path
     return parse_document(read_bytes(data, name if Path(name).suffix else name + ".txt"), profile)
 
 
-def load_plan(path: Path | str, profile: Optional[Profile | Path | str] = None) -> Plan:
+def load_plan(path: Path | str, profile: Optional[Profile | Path | str] = None, *,
+              max_mb: float = MAX_INPUT_MB) -> Plan:
     """A plan JSON written by `plandoc parse` (read as it is), or a circular (parsed now)."""
     if Path(path).suffix.lower() == ".json":
-        return read_plan_json(path)
-    return parse_file(path, profile)
+        return read_plan_json(path, max_mb)
+    return parse_file(path, profile, max_mb=max_mb)
 
 
 def parse_document(document: Document, profile: Optional[Profile | Path | str] = None) -> Plan:

@@ -35,6 +35,10 @@ LEGACY_SUFFIXES = {".doc", ".wps"}           # Word 97-2003 and WPS: converted b
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 CONVERT_SECONDS = 120
 KINDS = ".txt, .docx, .html, .pdf or .doc"
+MB = 1024 * 1024
+MAX_INPUT_MB = 50         # a circular of a thousand pages is 5 MB of text; larger is a mistake or an attack
+MAX_INFLATED = 20          # a .docx part may inflate to this many times the input limit, no more
+MAX_RATIO = 200            # nor more than this many times its compressed size (a zip bomb)
 REPLACED = "\ufffd"          # what a byte the encoding does not allow is decoded as
 CONTROLS = {c: " " for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F]}   # all but \t and \n
 
@@ -53,13 +57,17 @@ class Document:
     notices: tuple[Notice, ...] = ()      # what the reading had to mend: bytes not in the encoding
 
 
-def read_document(path: Path | str) -> Document:
-    """Read a circular from disk.
+def read_document(path: Path | str, max_mb: float = MAX_INPUT_MB) -> Document:
+    """Read a circular from disk; a file larger than `max_mb` megabytes is refused unread.
 
-    Raises SourceError for a missing, empty, binary or corrupt file, or an unknown kind.
+    Raises SourceError for a missing, empty, too large, binary or corrupt file, or an unknown kind.
     """
     path = Path(path)
     try:
+        size = path.stat().st_size
+        if size > max_mb * MB:
+            raise SourceError(f"{path}: {size / MB:.1f} MB, more than the {max_mb:g} MB a circular may be "
+                              "(--max-input-mb raises the limit)")
         data = path.read_bytes()
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
@@ -70,13 +78,15 @@ def read_document(path: Path | str) -> Document:
     return read_bytes(data, name=str(path))
 
 
-def read_plan_json(path: Path | str) -> Plan:
+def read_plan_json(path: Path | str, max_mb: float = MAX_INPUT_MB) -> Plan:
     """A plan JSON written by `plandoc parse`, possibly corrected by hand.
 
     Raises SourceError naming the file and the first field that is wrong.
     """
     path = Path(path)
     try:
+        if path.stat().st_size > max_mb * MB:
+            raise SourceError(f"{path}: more than the {max_mb:g} MB a plan may be (--max-input-mb raises the limit)")
         data = json.loads(path.read_text(encoding="utf-8-sig"))      # a BOM from an editor is fine
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise SourceError(f"{path}: not a plan JSON: {exc}") from None
@@ -318,6 +328,7 @@ def _converted_to_docx(data: bytes, name: str) -> bytes:
 # --- .docx -------------------------------------------------------------------------------
 
 def _docx_lines(data: bytes, name: str) -> tuple[Line, ...]:
+    _check_inflation(data, name)
     try:
         import docx
         from docx.oxml.ns import qn
@@ -340,6 +351,22 @@ def _docx_lines(data: bytes, name: str) -> tuple[Line, ...]:
                     cells.append("\n".join(p for p in paras if p.strip()).strip())
                 lines.append(Line(len(lines) + 1, " | ".join(cells), tuple(cells)))
     return tuple(lines)
+
+
+def _check_inflation(data: bytes, name: str) -> None:
+    """Refuse a .docx whose parts inflate beyond reason before anything parses them: a 3.7 MB
+    file whose document.xml is 1.1 GB would need ~30 GB to read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise SourceError(f"{name}: not a readable .docx file ({exc})") from None
+    total = sum(i.file_size for i in infos)
+    bomb = next((i for i in infos if i.file_size > MAX_RATIO * max(i.compress_size, 1) and i.file_size > MB), None)
+    if total > MAX_INFLATED * MAX_INPUT_MB * MB or bomb is not None:
+        what = f"{bomb.filename} inflates {bomb.file_size // max(bomb.compress_size, 1)} times" if bomb \
+            else f"its parts inflate to {total / MB:.0f} MB"
+        raise SourceError(f"{name}: refused: {what} (a damaged or hostile .docx)")
 
 
 CN_DIGITS = "零一二三四五六七八九"

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from parser.errors import PlandocError, SourceError
+from parser.sources import MAX_INPUT_MB
 
 from . import __version__
 from .output import write_atomic
@@ -63,9 +64,11 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True,
               help="json: the plan as JSON (schema: `plandoc schema`); table: a view for people.")
 @click.option("--strict", is_flag=True, help="Exit 1 when a document has warnings.")
+@click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=MAX_INPUT_MB, show_default=True,
+              help="Refuse inputs larger than this, unread (a circular is rarely over 5 MB).")
 @click.option("-q", "--quiet", is_flag=True, help="Do not print warnings on stderr.")
 def parse(sources: tuple[Path, ...], output: Path | None, profile: Path | None, fmt: str, strict: bool,
-          quiet: bool):
+          max_input_mb: float, quiet: bool):
     """Parse circulars (.txt in UTF-8/GB18030, .docx, .html, .pdf with a text layer; .doc and
     .wps through LibreOffice) into plans.
 
@@ -99,7 +102,7 @@ def parse(sources: tuple[Path, ...], output: Path | None, profile: Path | None, 
         # process only parses, so it does without while it does
         gc.disable()
         try:
-            plan = parse_file(source, prof)
+            plan = parse_file(source, prof, max_mb=max_input_mb)
         except PlandocError as exc:
             if not several:
                 _fail(exc)
@@ -153,9 +156,11 @@ def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Pa
 @click.option("--force", is_flag=True,
               help="Overwrite documents edited by hand since the last build (by default they are kept, "
                    "and the new one is written beside them as NAME.new.docx / .pdf).")
+@click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=MAX_INPUT_MB, show_default=True,
+              help="Refuse inputs larger than this, unread (a circular is rarely over 5 MB).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(source: Path, out_root: Path, profile: Path | None, templates: Path | None, only: tuple[str, ...],
-          formats: str, name: str | None, jobs: int, force: bool, quiet: bool):
+          formats: str, name: str | None, jobs: int, force: bool, max_input_mb: float, quiet: bool):
     """Write every unit's letter (任务交办函) and checklist (任务清单), and the overview
     (任务分解总表), as DOCX and PDF.
 
@@ -188,7 +193,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
 
     try:
         prof = load_profile(profile) if profile else None
-        plan = load_plan(source, prof)
+        plan = load_plan(source, prof, max_mb=max_input_mb)
         if not plan.tasks:
             raise InputError(f"{source}: no tasks found, nothing to build (see `plandoc parse {source} --format table`)")
         if "pdf" in chosen and not quiet:

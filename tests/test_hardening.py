@@ -220,3 +220,35 @@ def test_a_letter_edited_by_hand_is_kept_and_the_new_one_written_beside_it(runne
     assert runner.invoke(main, args).exit_code == 0 and letter.read_bytes() == edited
     result = runner.invoke(main, args + ["--force"])
     assert result.exit_code == 0 and letter.read_bytes() == beside.read_bytes()
+
+
+def test_an_input_over_the_limit_is_refused_unread(runner, tmp_path):
+    path = tmp_path / "big.txt"
+    path.write_bytes(SAMPLE.read_bytes() * 60)         # about 1.2 MB
+    result = runner.invoke(main, ["parse", str(path), "--max-input-mb", "1"])
+    one_line_error(result, 2, "more than the 1 MB a circular may be (--max-input-mb raises the limit)")
+    result = runner.invoke(main, ["build", str(path), "--max-input-mb", "1", "-o", str(tmp_path / "o")])
+    one_line_error(result, 2, "more than the 1 MB")
+    assert runner.invoke(main, ["parse", str(path), "-q", "--max-input-mb", "2"]).exit_code == 0
+
+
+def test_a_docx_that_inflates_beyond_reason_is_refused(runner, tmp_path):
+    import io
+    import zipfile
+
+    import docx
+    d = docx.Document()
+    d.add_paragraph("1.做好统计工作。（办公室牵头）")
+    raw = io.BytesIO()
+    d.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/document.xml":       # 30 MB of one character compresses to ~30 KB
+                data = data.replace(b"</w:body>", b"<!--" + b"a" * 30_000_000 + b"--></w:body>")
+            dst.writestr(item.filename, data)
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(out.getvalue())
+    result = runner.invoke(main, ["parse", str(path)])
+    one_line_error(result, 2, "word/document.xml inflates")
