@@ -20,6 +20,7 @@ test: $(VENV)/.installed system-packages
 bench: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/bench_parse.py
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 # fonts and the libraries WeasyPrint draws them with, for PDF output (apt-get when run as root)
 system-packages: $(VENV)/.installed

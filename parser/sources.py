@@ -12,6 +12,7 @@ What `line` means, per format (every task's `line` points here):
 from __future__ import annotations
 
 import codecs
+import collections
 import dataclasses
 import functools
 import hashlib
@@ -524,12 +525,35 @@ class _HtmlText(HTMLParser):
         self.cell: Optional[list[str]] = None
         self.title: str = ""
         self._in_title = False
+        # how many open tags skip or mark content, and how many of each tag are open: kept as
+        # counts so that a page of 100,000 unclosed <span> costs what it is long, not its square
+        self._skipped = 0
+        self._content = 0
+        self._open: collections.Counter = collections.Counter()
 
     def _skipping(self) -> bool:
-        return any(s for _, s, _ in self.stack)
+        return self._skipped > 0
 
     def _in_content(self) -> bool:
-        return any(c for _, _, c in self.stack)
+        return self._content > 0
+
+    def _push(self, tag: str, skipped: bool, content: bool) -> None:
+        self.stack.append((tag, skipped, content))
+        self._skipped += skipped
+        self._content += content
+        self._open[tag] += 1
+
+    def _pop_to(self, tag: str) -> None:
+        """Close tag and what is open inside it; an end tag that closes nothing open is ignored."""
+        if not self._open[tag]:
+            return
+        while self.stack:
+            t, skipped, content = self.stack.pop()
+            self._skipped -= skipped
+            self._content -= content
+            self._open[t] -= 1
+            if t == tag:
+                break
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -541,7 +565,7 @@ class _HtmlText(HTMLParser):
                 self._flush()
             return
         skipped = tag in _SKIP or bool(_CHROME.search(marker) and not _CONTENT.search(marker))
-        self.stack.append((tag, skipped, bool(_CONTENT.search(marker)) and tag in ("div", "article", "section", "td")))
+        self._push(tag, skipped, bool(_CONTENT.search(marker)) and tag in ("div", "article", "section", "td"))
         if tag == "tr":
             self._flush()
             self.row = []
@@ -562,10 +586,7 @@ class _HtmlText(HTMLParser):
             self.row = None
         elif tag in _BLOCK:
             self._flush()
-        while self.stack:
-            t, _, _ = self.stack.pop()
-            if t == tag:
-                break
+        self._pop_to(tag)
 
     def handle_data(self, data):
         if self._in_title:

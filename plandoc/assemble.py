@@ -5,6 +5,8 @@ listed in two parts (分解方案 and 民生实事) becomes one entry that cites
 """
 from __future__ import annotations
 
+import collections
+import math
 from dataclasses import dataclass
 from typing import Optional
 
@@ -94,19 +96,39 @@ def _units_of(task: Task, profile: Optional[Profile]) -> list[tuple[str, Role]]:
 
 def _entries(unit, held: dict, position: dict, profile, refs, threshold: float) -> tuple[Entry, ...]:
     """One entry per piece of work; a task that repeats one from another part joins it.
-    `position` is each task's place in the plan."""
-    pairs = {tid: _bigrams(task.text) for tid, (_, task) in held.items()}
+    `position` is each task's place in the plan.
+
+    A task is compared only with the groups that share one of its rarest character pairs
+    (prefix filtering: two sets with a Jaccard similarity of at least t share an element among
+    the first |x| - ceil(t·|x|) + 1 of each, ranked by rarity), so a plan of 10,000 tasks is
+    not 10,000² comparisons."""
+    order = sorted(held, key=position.__getitem__)
+    pairs = {tid: _bigrams(held[tid][1].text) for tid in order}
+    rarity = collections.Counter(b for p in pairs.values() for b in p)
+
+    def prefix(tid: str) -> list[str]:
+        ranked = sorted(pairs[tid], key=lambda b: (rarity[b], b))
+        return ranked[:len(ranked) - math.ceil(threshold * len(ranked)) + 1] if ranked else []
+
     groups: list[list[tuple[str, Task]]] = []
-    for tid in sorted(held, key=position.__getitem__):
+    parts: list[set] = []                                   # the parts each group's tasks come from
+    # part of a group's first task -> its rarest pairs -> groups: a group that began in the
+    # task's own part can never take it, so that part's groups are not even looked at
+    index: dict[Optional[str], dict[str, list[int]]] = collections.defaultdict(lambda: collections.defaultdict(list))
+    for tid in order:
         role, task = held[tid]
-        for g in groups:
-            first = g[0][1]
-            if first.part != task.part and all(x.part != task.part for _, x in g) \
-                    and _jaccard(pairs[first.id], pairs[tid]) >= threshold:
-                g.append((role, task))
+        mine = prefix(tid)
+        candidates = {gi for part, by_pair in index.items() if part != task.part for b in mine for gi in by_pair.get(b, ())}
+        for gi in sorted(candidates):
+            if task.part not in parts[gi] and _jaccard(pairs[groups[gi][0][1].id], pairs[tid]) >= threshold:
+                groups[gi].append((role, task))
+                parts[gi].add(task.part)
                 break
         else:
             groups.append([(role, task)])
+            parts.append({task.part})
+            for b in mine:
+                index[task.part][b].append(len(groups) - 1)
     entries = []
     for g in groups:
         role = min((r for r, _ in g), key=ROLES.index)
