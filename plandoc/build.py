@@ -86,10 +86,11 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
 def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: Iterable[str] = FORMATS,
           only: Optional[list[str]] = None, templates: Optional[Path] = None, name: Optional[str] = None,
           workers: int = 1, progress: Optional[Callable[[int, int, str], None]] = None,
-          force: bool = False) -> BuildResult:
+          force: bool = False, trust_templates: bool = False) -> BuildResult:
     """Make the documents of a plan under out_root/<plan>/.  A document edited by hand since the
     last build (its bytes are not those the manifest records) is kept, and the new one is
-    written beside it (任务交办函.new.docx) unless `force`."""
+    written beside it (任务交办函.new.docx) unless `force`.  Templates run in Jinja's sandbox and
+    fetch nothing outside their folder unless `trust_templates`."""
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
@@ -114,7 +115,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         fonts.require_pdf_faces()
         chars = {c for job in jobs for c in json.dumps(job.context, ensure_ascii=False)}
         prepared = prepare(fonts, chars)
-    for n, (job, data) in enumerate(_render_all(jobs, templates, stamp, workers, prepared), 1):
+    for n, (job, data) in enumerate(_render_all(jobs, templates, stamp, workers, prepared, trust_templates), 1):
         path = folder / job.path
         if not force and _edited_by_hand(path, previous.get(job.path), data):
             beside = path.with_name(f"{path.stem}.new{path.suffix}")
@@ -151,17 +152,17 @@ def _timestamp(plan: Plan) -> datetime:
 
 
 def _render_all(jobs: list[Job], templates: Optional[Path], stamp: datetime, workers: int,
-                prepared: Optional[PreparedFonts]):
+                prepared: Optional[PreparedFonts], trusted: bool):
     """Yield (job, bytes) as documents are made; PDFs (the slow part) spread over `workers` processes."""
     if workers <= 1 or len(jobs) < 2:
         for job in jobs:
-            yield job, render_job(job, templates, stamp, prepared)
+            yield job, render_job(job, templates, stamp, prepared, trusted)
         return
     # the slowest first (the overview's PDF, then the other PDFs: the formats that embed fonts),
     # so no worker waits at the end
     order = sorted(jobs, key=lambda j: (not renderer_class(j.fmt).needs_fonts, j.kind != "overview"))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {pool.submit(render_job, job, templates, stamp, prepared): job for job in order}
+        futures = {pool.submit(render_job, job, templates, stamp, prepared, trusted): job for job in order}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
@@ -169,11 +170,12 @@ def _render_all(jobs: list[Job], templates: Optional[Path], stamp: datetime, wor
 _RENDERERS: dict[tuple, Renderer] = {}     # per process: a renderer loads its templates and fonts once
 
 
-def render_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: Optional[PreparedFonts]) -> bytes:
+def render_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: Optional[PreparedFonts],
+               trusted: bool = False) -> bytes:
     """The bytes of one document."""
-    key = (job.fmt, templates, prepared.font_faces if prepared else None)
+    key = (job.fmt, templates, prepared.font_faces if prepared else None, trusted)
     if key not in _RENDERERS:
-        _RENDERERS[key] = make_renderer(job.fmt, templates, prepared)
+        _RENDERERS[key] = make_renderer(job.fmt, templates, prepared, trusted)
     meta = Meta(title=job.context["title"], author=job.context["issuer"], created=stamp,
                 landscape=job.kind != "letter")
     return _RENDERERS[key].render(job.kind, job.context, meta)

@@ -153,6 +153,9 @@ def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Pa
 @click.option("--name", help="Name of the plan's folder [default: the source file's name].")
 @click.option("-j", "--jobs", type=click.IntRange(1, 32), default=min(2, os.cpu_count() or 1), show_default=True,
               help="Processes that render documents at once.")
+@click.option("--trust-templates", is_flag=True,
+              help="Run the templates outside Jinja's sandbox and let them fetch any file or URL. "
+                   "Templates are code: give this only for templates you wrote or checked.")
 @click.option("--force", is_flag=True,
               help="Overwrite documents edited by hand since the last build (by default they are kept, "
                    "and the new one is written beside them as NAME.new.docx / .pdf).")
@@ -160,7 +163,8 @@ def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Pa
               help="Refuse inputs larger than this, unread (a circular is rarely over 5 MB).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(source: Path, out_root: Path, profile: Path | None, templates: Path | None, only: tuple[str, ...],
-          formats: str, name: str | None, jobs: int, force: bool, max_input_mb: float, quiet: bool):
+          formats: str, name: str | None, jobs: int, trust_templates: bool, force: bool, max_input_mb: float,
+          quiet: bool):
     """Write every unit's letter (任务交办函) and checklist (任务清单), and the overview
     (任务分解总表), as DOCX and PDF.
 
@@ -202,7 +206,8 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
                 click.echo("note: HarfBuzz's font subsetter is not installed, so each PDF takes seconds; "
                            f"install {HARFBUZZ_PACKAGE}", err=True)
         result = run_build(plan, prof, out_root, formats=chosen, only=units or None, templates=templates,
-                           name=name, workers=jobs, progress=progress, force=force)
+                           name=name, workers=jobs, progress=progress, force=force,
+                           trust_templates=trust_templates)
     except PlandocError as exc:
         _fail(exc)
     except KeyboardInterrupt:

@@ -252,3 +252,65 @@ def test_a_docx_that_inflates_beyond_reason_is_refused(runner, tmp_path):
     path.write_bytes(out.getvalue())
     result = runner.invoke(main, ["parse", str(path)])
     one_line_error(result, 2, "word/document.xml inflates")
+
+
+HOSTILE = [
+    ("letter.html", '{% extends "base.html" %}{% block body %}{{ cycler.__init__.__globals__.os.popen("id").read() }}'
+                    '{% endblock %}', "pdf"),
+    ("letter.docx", "{{ cycler.__init__.__globals__.os.popen('id').read() }}", "docx"),
+]
+
+
+@pytest.mark.parametrize("name, text, fmt", HOSTILE, ids=["html", "docx"])
+def test_a_template_is_code_and_runs_in_the_sandbox(runner, tmp_path, font_cache, name, text, fmt):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    if name.endswith(".docx"):
+        import docx
+        d = docx.Document()
+        d.add_paragraph(text)
+        d.save(str(mine / name))
+    else:
+        (mine / name).write_text(text, encoding="utf-8")
+    args = ["build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine), "-o", str(tmp_path / "o"),
+            "--format", fmt, "--only", "办公室", "-q"]
+    result = runner.invoke(main, args)
+    one_line_error(result, 1, "unsafe")
+    result = runner.invoke(main, args + ["--trust-templates"])       # the office vouches for it
+    assert result.exit_code == 0, result.output
+
+
+def test_a_template_fetches_nothing_outside_its_folder(tmp_path, font_cache):
+    from plandoc.render.templates import url_fetcher
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { color: red }", encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "style.css").write_text("p { color: blue }", encoding="utf-8")
+    fetch = url_fetcher([mine])
+    fetch = getattr(fetch, "fetch", fetch)
+    for url in (secret.as_uri(), (mine / ".." / "secret.css").as_uri(), "http://127.0.0.1:9/x", "file:///etc/passwd"):
+        with pytest.raises(ValueError, match="fetches nothing outside"):
+            fetch(url)
+    assert fetch((mine / "style.css").as_uri()) is not None
+    assert fetch("data:text/css,p%7Bcolor:red%7D") is not None
+
+
+def test_a_stylesheet_outside_the_templates_is_not_in_the_pdf(runner, tmp_path, font_cache):
+    import pdfplumber
+    outside = tmp_path / "outside.css"
+    outside.write_text("body::before { content: 'LEAKED-FROM-OUTSIDE' }", encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    base = (ROOT / "templates" / "base.html").read_text(encoding="utf-8")
+    (mine / "base.html").write_text(base.replace("</head>", f'<link rel="stylesheet" href="{outside.as_uri()}"></head>'),
+                                    encoding="utf-8")
+    args = ["build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine), "-o", str(tmp_path / "o"),
+            "--format", "pdf", "--only", "办公室", "-q"]
+    assert runner.invoke(main, args).exit_code == 0
+    pdf = tmp_path / "o" / "suzhou-post-2022" / "办公室" / "任务交办函.pdf"
+    with pdfplumber.open(pdf) as doc:
+        assert "LEAKED-FROM-OUTSIDE" not in doc.pages[0].extract_text()
+    assert runner.invoke(main, args + ["--trust-templates", "--force"]).exit_code == 0
+    with pdfplumber.open(pdf) as doc:
+        assert "LEAKED-FROM-OUTSIDE" in doc.pages[0].extract_text()

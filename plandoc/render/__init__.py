@@ -37,7 +37,8 @@ class Renderer(Protocol):
     template_suffix: str       # the kind's template is templates/<kind><suffix>
     needs_fonts: bool          # whether it wants the prepared PDF fonts
 
-    def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts]) -> None: ...
+    def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts], trusted: bool = False) -> None:
+        """`trusted`: the templates run outside Jinja's sandbox and may fetch any URL."""
 
     def render(self, kind: str, context: dict, meta: Meta) -> bytes: ...
 
@@ -48,5 +49,6 @@ def renderer_class(fmt: str) -> type[Renderer]:
     return getattr(importlib.import_module(module), name)
 
 
-def make_renderer(fmt: str, templates: Optional[Path], fonts: Optional[PreparedFonts]) -> Renderer:
-    return renderer_class(fmt)(templates, fonts)
+def make_renderer(fmt: str, templates: Optional[Path], fonts: Optional[PreparedFonts],
+                  trusted: bool = False) -> Renderer:
+    return renderer_class(fmt)(templates, fonts, trusted)

@@ -13,12 +13,13 @@ from typing import Optional
 import jinja2
 import regex
 from docx.opc.exceptions import PackageNotFoundError
+from jinja2.exceptions import SecurityError
 
 from ..errors import TemplateError
 
 from . import Meta
 from .fonts import PreparedFonts
-from .templates import find
+from .templates import environment, find
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)      # the earliest time a zip entry can hold
 CORE_PROPERTY_MAX = 255
@@ -28,11 +29,11 @@ class DocxRenderer:
     template_suffix = ".docx"
     needs_fonts = False        # a DOCX names the fonts; Word finds them on the reader's machine
 
-    def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts] = None):
+    def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts] = None, trusted: bool = False):
         from docxtpl import DocxTemplate      # imported here: only builds that ask for DOCX pay for it
         self._template_class = DocxTemplate
         self.templates = templates
-        self.env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)
+        self.env = environment(None, trusted)
 
     def render(self, kind: str, context: dict, meta: Meta) -> bytes:
         path = find(kind + self.template_suffix, self.templates)
@@ -44,7 +45,7 @@ class DocxRenderer:
             where = f"paragraph {found[0]}: " if found else ""
             text = found[1] if found else _near(exc)
             raise TemplateError(str(path), None, f"{where}{exc.message} (in “{text}”)") from None
-        except jinja2.TemplateError as exc:
+        except (jinja2.TemplateError, SecurityError) as exc:
             raise TemplateError(str(path), None, str(exc)) from None
         except (KeyError, zipfile.BadZipFile, ValueError, PackageNotFoundError) as exc:
             raise TemplateError(str(path), None, f"not a usable Word template: {exc or 'not a .docx'}") from None

@@ -14,7 +14,7 @@ import os
 import shutil
 import subprocess
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -130,6 +130,7 @@ class PreparedFonts:
     """CSS for the PDF templates: @font-face rules for the prepared subsets and the family lists."""
     font_faces: str
     families: dict[str, str]
+    folders: list[Path] = field(default_factory=list)      # where the prepared subsets are
 
 
 def cache_dir() -> Path:
@@ -159,7 +160,7 @@ def prepare(fonts: FontMap, chars: Iterable[str], folder: Optional[Path] = None)
                          f"src: url('{path.as_uri()}'); }}")
             made = True
         families[name] = _family_list(((alias,) if made else ()) + face.pdf)
-    return PreparedFonts("\n".join(rules), families)
+    return PreparedFonts("\n".join(rules), families, [folder])
 
 
 def _subset(file: str, index: int, chars: frozenset[str], extra: set[str], folder: Path) -> Path:

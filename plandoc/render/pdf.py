@@ -18,7 +18,7 @@ from ..errors import FontError
 
 from . import Meta
 from .fonts import PreparedFonts, load_fonts
-from .templates import html_environment, render_html, search_path
+from .templates import html_environment, render_html, search_path, url_fetcher
 
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 
@@ -27,7 +27,7 @@ class PdfRenderer:
     template_suffix = ".html"
     needs_fonts = True
 
-    def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts]):
+    def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts], trusted: bool = False):
         try:
             import weasyprint    # slow to import: only when PDFs are asked for
         except OSError as exc:   # Pango, fontconfig or HarfBuzz missing: WeasyPrint loads them on import
@@ -35,8 +35,11 @@ class PdfRenderer:
             raise FontError(f"WeasyPrint cannot load its system libraries ({exc}); "
                             f"install the packages {packages}") from None
         self._weasyprint = weasyprint
-        self.env = html_environment(templates)
+        self.env = html_environment(templates, trusted)
         self.base_url = search_path(templates)[0].resolve().as_uri() + "/"
+        # images and stylesheets a template links to come from beside the templates, the fonts
+        # from their cache; a trusted template may fetch what it likes
+        self.fetcher = None if trusted else url_fetcher(search_path(templates) + fonts.folders)
         # font-family lists go into <style>, where HTML entities are not decoded: no escaping
         if fonts is None:
             raise FontError("PDF needs the prepared fonts (plandoc.render.fonts.prepare)")
@@ -60,5 +63,6 @@ class PdfRenderer:
         content = json.dumps([template, context, landscape, timestamp], ensure_ascii=False, sort_keys=True)
         identifier = hashlib.sha256(content.encode("utf-8")).hexdigest()[:32].encode("ascii")
         # images and stylesheets a template links to are found beside the templates
-        document = self._weasyprint.HTML(string=html, base_url=self.base_url).render()
+        options = {} if self.fetcher is None else {"url_fetcher": self.fetcher}
+        document = self._weasyprint.HTML(string=html, base_url=self.base_url, **options).render()
         return document.write_pdf(pdf_identifier=identifier)

@@ -6,12 +6,15 @@ The defaults are the project's templates/ folder (installed as share/plandoc/tem
 from __future__ import annotations
 
 import shutil
+from urllib.parse import unquote, urlparse
 import sys
 import traceback
 from pathlib import Path
 from typing import Optional
 
 import jinja2
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError
 
@@ -43,10 +46,44 @@ def find(name: str, custom: Optional[Path]) -> Path:
     raise TemplateError(name, None, "not found")
 
 
-def html_environment(custom: Optional[Path]) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(p) for p in search_path(custom)]),
-        autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+def environment(loader: Optional[jinja2.BaseLoader], trusted: bool) -> jinja2.Environment:
+    """Jinja for the templates.  A template is code: unless trusted, it runs in Jinja's sandbox,
+    where it reaches no attribute of Python's internals (no os.popen through a global)."""
+    cls = jinja2.Environment if trusted else SandboxedEnvironment
+    return cls(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+
+
+def html_environment(custom: Optional[Path], trusted: bool = False) -> jinja2.Environment:
+    return environment(jinja2.FileSystemLoader([str(p) for p in search_path(custom)]), trusted)
+
+
+def url_fetcher(allowed: list[Path]):
+    """A WeasyPrint URL fetcher that fetches data: URLs and files inside the allowed folders
+    (the templates', the prepared fonts'), and nothing else: no /etc/shadow, no http://127.0.0.1."""
+    import weasyprint.urls as urls
+
+    roots = [a.resolve() for a in allowed]
+
+    def permitted(url: str) -> bool:
+        if url.startswith("data:"):
+            return True
+        if not url.startswith("file:"):
+            return False
+        path = Path(unquote(urlparse(url).path)).resolve()
+        return any(path.is_relative_to(r) for r in roots)
+
+    def refuse(url: str):
+        raise ValueError(f"plandoc fetches nothing outside the templates and fonts: {url[:120]}")
+
+    if hasattr(urls, "URLFetcher"):             # WeasyPrint 68 and later: a fetcher is an object
+        class Fetcher(urls.URLFetcher):
+            def fetch(self, url, headers=None):
+                return super().fetch(url, headers) if permitted(url) else refuse(url)
+        return Fetcher()
+
+    def fetch(url: str, *args, **kwargs):       # earlier: a function
+        return urls.default_url_fetcher(url, *args, **kwargs) if permitted(url) else refuse(url)
+    return fetch
 
 
 def render_html(env: jinja2.Environment, name: str, context: dict) -> str:
@@ -56,7 +93,7 @@ def render_html(env: jinja2.Environment, name: str, context: dict) -> str:
         raise TemplateError(exc.filename or name, exc.lineno, exc.message or str(exc)) from None
     except jinja2.TemplateNotFound as exc:
         raise TemplateError(str(exc), None, "not found") from None
-    except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
+    except (jinja2.TemplateError, TypeError, ValueError, AttributeError, SecurityError) as exc:
         template, line = _template_frame(exc, name)
         raise TemplateError(template, line, str(exc)) from None
 
