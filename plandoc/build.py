@@ -21,7 +21,7 @@ from parser.model import Plan
 from parser.profile import Profile
 
 from .assemble import Assignments, assemble
-from .output import (MANIFEST, check_writable, inside, manifest_bytes, read_manifest, safe_name, sha256,
+from .output import (MANIFEST, check_writable, inside, locked, manifest_bytes, read_manifest, safe_name, sha256,
                      unique_names, write_atomic)
 from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
 from .render import context
@@ -98,10 +98,6 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     jobs, assignments = plan_jobs(plan, profile, formats, only)
     folder = out_root / safe_name(name or Path(plan.source.path).stem or "plan")
     result = BuildResult(folder, idle=assignments.idle, outside=assignments.outside)
-    stamp = _timestamp(plan)
-    previous = {f.get("path"): f for f in read_manifest(folder).get("files", []) if isinstance(f, dict)}
-    # a build of some units keeps the manifest's entries for the others' files
-    entries = {p: f for p, f in previous.items() if (folder / str(p)).is_file()} if only else {}
     # where every file goes is checked before anything is made: no link on the way, a folder
     # that takes files
     check_writable(out_root)
@@ -109,29 +105,49 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         inside(out_root, folder / job.path)
     inside(out_root, folder / MANIFEST)
     check_writable(folder)
-    prepared = None
-    if any(renderer_class(f).needs_fonts for f in formats):
-        fonts = load_fonts()
-        fonts.require_pdf_faces()
-        chars = {c for job in jobs for c in json.dumps(job.context, ensure_ascii=False)}
-        prepared = prepare(fonts, chars)
-    for n, (job, data) in enumerate(_render_all(jobs, templates, stamp, workers, prepared, trust_templates), 1):
-        path = folder / job.path
-        if not force and _edited_by_hand(path, previous.get(job.path), data):
-            beside = path.with_name(f"{path.stem}.new{path.suffix}")
-            result.kept.append((path, beside))
-            path = inside(out_root, beside)
-        (result.written if write_atomic(path, data) else result.unchanged).append(path)
-        entries[job.path] = {"path": str(path.relative_to(folder)), "kind": job.kind, "unit": job.unit,
-                             "format": job.fmt, "sha256": sha256(data), "bytes": len(data),
-                             "task_ids": list(job.task_ids)}
-        if progress:
-            progress(n, len(jobs), job.path)
-    info = {"source": plan.source.path, "sha256": plan.source.sha256, "title": plan.title,
-            "tasks": len(plan.tasks), "idle_units": list(assignments.idle), "outside_units": list(assignments.outside)}
-    result.manifest = folder / MANIFEST
-    write_atomic(result.manifest, manifest_bytes(info, list(entries.values())))
-    return result
+    with locked(folder):
+        stamp = _timestamp(plan)
+        previous = {f.get("path"): f for f in read_manifest(folder).get("files", []) if isinstance(f, dict)}
+        # the manifest is rewritten after every document, and only ever describes files that exist
+        # with the bytes it records: a build killed half-way leaves a manifest that is true
+        entries = {p: f for p, f in previous.items() if _holds(folder / str(p), f)}
+        prepared = None
+        if any(renderer_class(f).needs_fonts for f in formats):
+            fonts = load_fonts()
+            fonts.require_pdf_faces()
+            chars = {c for job in jobs for c in json.dumps(job.context, ensure_ascii=False)}
+            prepared = prepare(fonts, chars)
+        info = {"source": plan.source.path, "sha256": plan.source.sha256, "title": plan.title,
+                "tasks": len(plan.tasks), "idle_units": list(assignments.idle), "outside_units": list(assignments.outside)}
+        result.manifest = folder / MANIFEST
+        made: set[str] = set()
+        for n, (job, data) in enumerate(_render_all(jobs, templates, stamp, workers, prepared, trust_templates), 1):
+            path = folder / job.path
+            if not force and _edited_by_hand(path, previous.get(job.path), data):
+                beside = path.with_name(f"{path.stem}.new{path.suffix}")
+                result.kept.append((path, beside))
+                path = inside(out_root, beside)
+            (result.written if write_atomic(path, data) else result.unchanged).append(path)
+            entries.pop(str(path.relative_to(folder)), None)
+            entries[job.path] = {"path": str(path.relative_to(folder)), "kind": job.kind, "unit": job.unit,
+                                 "format": job.fmt, "sha256": sha256(data), "bytes": len(data),
+                                 "task_ids": list(job.task_ids)}
+            made.add(job.path)
+            write_atomic(result.manifest, manifest_bytes(info, list(entries.values())))
+            if progress:
+                progress(n, len(jobs), job.path)
+        if not only:       # a whole build: what it did not make is no longer part of the plan
+            entries = {p: f for p, f in entries.items() if p in made}
+        write_atomic(result.manifest, manifest_bytes(info, list(entries.values())))
+        return result
+
+
+def _holds(path: Path, entry: dict) -> bool:
+    """Whether path is a file with the bytes a manifest entry records."""
+    try:
+        return path.is_file() and sha256(path.read_bytes()) == entry.get("sha256")
+    except OSError:
+        return False
 
 
 def _edited_by_hand(path: Path, recorded: Optional[dict], data: bytes) -> bool:
@@ -161,10 +177,21 @@ def _render_all(jobs: list[Job], templates: Optional[Path], stamp: datetime, wor
     # the slowest first (the overview's PDF, then the other PDFs: the formats that embed fonts),
     # so no worker waits at the end
     order = sorted(jobs, key=lambda j: (not renderer_class(j.fmt).needs_fonts, j.kind != "overview"))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent) as pool:
         futures = {pool.submit(render_job, job, templates, stamp, prepared, trusted): job for job in order}
         for future in as_completed(futures):
             yield futures[future], future.result()
+
+
+def _end_with_parent() -> None:
+    """A worker ends when the build that started it is killed (Linux), instead of rendering on
+    for nobody."""
+    try:
+        import ctypes
+        import signal
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)     # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 _RENDERERS: dict[tuple, Renderer] = {}     # per process: a renderer loads its templates and fonts once

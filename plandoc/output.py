@@ -5,10 +5,12 @@
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import regex
 from parser.errors import PlandocError
 
 MANIFEST = "manifest.json"
+LOCK_WAIT = 10.0          # seconds a second build waits for the first one to finish
 # Windows refuses these names with any extension; Linux refuses '/' and NUL
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 UNSAFE = regex.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
@@ -90,6 +93,36 @@ def check_writable(folder: Path) -> None:
         os.unlink(probe)
     except OSError as exc:
         raise OutputError(f"{folder}: cannot write there ({exc.strerror})") from None
+
+
+@contextlib.contextmanager
+def locked(folder: Path):
+    """One build at a time in a plan's folder: a second one waits up to LOCK_WAIT seconds, then
+    gives up saying so (two builds at once left a manifest that was wrong).  Once the lock is
+    held, temporary files a killed build left behind are cleared away."""
+    try:
+        import fcntl
+    except ImportError:         # no flock here (Windows): one build at a time is up to the user
+        yield
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)     # the folder itself is locked: no lock file to leave behind
+    try:
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OutputError(f"{folder}: another build is writing there; "
+                                      "try again when it has finished") from None
+                time.sleep(0.1)
+        for leftover in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
+            leftover.unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(fd)            # closing the file releases the lock
 
 
 def write_atomic(path: Path, data: bytes) -> bool:

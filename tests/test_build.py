@@ -167,11 +167,16 @@ def test_an_interrupted_build_leaves_no_half_written_file(tmp_path, monkeypatch,
     monkeypatch.setattr(build_module, "render_job", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_module.build(plan, load_profile(PROFILE), tmp_path, formats=("docx",), workers=1)
-    files = [p for p in tmp_path.rglob("*") if p.is_file()]
+    files = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "manifest.json"]
     assert len(files) == 3 and not [p for p in files if p.name.endswith(".tmp")]
     import docx
     for p in files:
         docx.Document(str(p))       # each one complete
+    # the manifest, rewritten after each document, describes exactly the files there are
+    folder = tmp_path / "suzhou-post-2022"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert {(folder / f["path"], f["sha256"]) for f in manifest["files"]} == {
+        (p, hashlib.sha256(p.read_bytes()).hexdigest()) for p in files}
 
 
 def test_templates_export_and_a_template_error_names_file_and_line(runner, tmp_path, font_cache):

@@ -314,3 +314,53 @@ def test_a_stylesheet_outside_the_templates_is_not_in_the_pdf(runner, tmp_path, 
     assert runner.invoke(main, args + ["--trust-templates", "--force"]).exit_code == 0
     with pdfplumber.open(pdf) as doc:
         assert "LEAKED-FROM-OUTSIDE" in doc.pages[0].extract_text()
+
+
+def test_a_second_build_into_the_same_folder_waits_then_says_so(runner, tmp_path, monkeypatch):
+    from plandoc import output
+    folder = tmp_path / "suzhou-post-2022"
+    monkeypatch.setattr(output, "LOCK_WAIT", 0.3)
+    with output.locked(folder):                         # a first build holds the folder
+        result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path), "--format", "docx"])
+    one_line_error(result, 2, "another build is writing there")
+    assert [p.name for p in folder.iterdir()] == []
+    result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path), "--format", "docx", "-q"])
+    assert result.exit_code == 0                        # and once it is done, the second one goes
+
+
+def test_temporary_files_a_killed_build_left_are_cleared(runner, tmp_path):
+    folder = tmp_path / "suzhou-post-2022"
+    (folder / "办公室").mkdir(parents=True)
+    leftovers = [folder / ".manifest.json.x1y2.tmp", folder / "办公室" / ".任务交办函.docx.abc.tmp"]
+    for p in leftovers:
+        p.write_bytes(b"half")
+    keep = folder / "办公室" / "notes.txt"
+    keep.write_text("the clerk's own", encoding="utf-8")
+    assert runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path), "--format", "docx", "-q"]).exit_code == 0
+    assert not any(p.exists() for p in leftovers) and keep.read_text(encoding="utf-8") == "the clerk's own"
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux")
+def test_workers_end_with_a_killed_build(tmp_path, font_cache):
+    """kill -9 on a build: its rendering processes do not go on for nobody."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    proc = subprocess.Popen([sys.executable, "-m", "plandoc", "build", str(SAMPLE), "--profile", str(PROFILE),
+                             "-o", str(tmp_path), "-j", "2"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            env=dict(os.environ, PLANDOC_CACHE=str(font_cache)))
+    proc.stderr.readline()                  # the first document is done: the workers are busy
+    children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    assert children, "the build started no worker"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stderr.close()
+    time.sleep(2)
+    def running(pid: str) -> bool:
+        try:
+            with open(f"/proc/{pid}/status", encoding="utf-8") as fh:
+                return "Z" not in fh.read().split("State:")[1][:4]        # a zombie has ended
+        except FileNotFoundError:
+            return False
+    assert [c for c in children if running(c)] == []
