@@ -364,3 +364,14 @@ def test_workers_end_with_a_killed_build(tmp_path, font_cache):
         except FileNotFoundError:
             return False
     assert [c for c in children if running(c)] == []
+
+
+def test_a_task_of_a_million_characters_is_printed_cut(runner, tmp_path, font_cache):
+    path = tmp_path / "long.txt"
+    path.write_text("1." + "推进工作建设" * 170_000 + "。（办公室牵头）\n", encoding="utf-8")
+    result = runner.invoke(main, ["build", str(path), "-o", str(tmp_path / "o"), "--only", "办公室", "-q"])
+    assert result.exit_code == 0, result.output
+    import docx
+    letter = docx.Document(str(tmp_path / "o" / "long" / "办公室" / "任务交办函.docx"))
+    item = next(p.text for p in letter.paragraphs if p.text.startswith("1.推进工作建设"))
+    assert item.endswith("……（全文1020001字，见原文第1行）") and len(item) < 2100

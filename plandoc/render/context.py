@@ -122,9 +122,12 @@ def entry(e: Entry, n: int, w: Wording) -> dict:
     # 来源：分解方案第13项；完成时限：年内；协同：办公室（负责）
     source = (w.label("item_source", refs=refs) + (w.label("item_deadline", deadline=deadline) if deadline else "")
               + (w.label("item_partners", partners=partners) if partners else ""))
+    text = e.text
+    if len(text) > w.longest_text:
+        text = text[:w.longest_text] + w.label("text_cut", count=len(e.text), line=e.refs[0].line)
     return {
         "n": n,
-        "text": e.text,
+        "text": text,
         "role": w.roles[e.role],
         "refs": refs,
         "targets": [t.text for t in e.targets],

@@ -1,0 +1,207 @@
+"""Fuzz plandoc with mutated real inputs, run on purpose (never in the tests):
+
+    .venv/bin/python tools/fuzz.py [--parse 10000] [--build 300] [--seed 1]
+
+Mutates the corpus circulars (../shared/corpus/docs, else samples/): lines swapped, deleted or
+repeated, CJK characters, punctuation and numerals inserted, truncation, bytes flipped,
+encodings (GB18030, UTF-16, a BOM); and plan JSON and profiles (values of the wrong kind,
+fields removed, deep nesting).  Every input goes through the real command (click's runner, in
+this process) with a 10 s alarm.  Reports crashes (a traceback, or an exit code other than
+0, 1, 2), hangs (over 10 s) and the process's peak memory.  Exit 1 when there is a crash or a
+hang; the failing inputs are kept in output/fuzz/ to reproduce them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+HANG_SECONDS = 10
+PIECES = ["一、", "（一）", "1.", "2、", "(3)", "①", "牵头", "负责", "配合", "（办公室牵头）", "责任单位：", "牵头单位:",
+          "|", " | ", "\t", "。", "，", "、", "（", "）", "(", ")", "[", "]", "年内", "6月底前", "15个", "90%", "万元",
+          "序号", "工作任务", "完成时限", "附件", "〔2016〕3号", "发(fā)", "■", "??", "\v", "\x00", "\ufffd", "9" * 40]
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(signum, frame):
+    raise Hang()
+
+
+def mutate_text(data: bytes, rnd: random.Random) -> tuple[bytes, str]:
+    text = data.decode("utf-8", errors="replace")
+    lines = text.split("\n")
+    kind = rnd.choice(["swap", "delete", "repeat", "insert", "truncate", "flip", "encoding", "join", "many"])
+    if kind == "swap" and len(lines) > 2:
+        i, j = rnd.randrange(len(lines)), rnd.randrange(len(lines))
+        lines[i], lines[j] = lines[j], lines[i]
+    elif kind == "delete" and lines:
+        del lines[rnd.randrange(len(lines))]
+    elif kind == "repeat" and lines:
+        i = rnd.randrange(len(lines))
+        lines[i:i] = [lines[i]] * rnd.randint(1, 50)
+    elif kind == "insert" and lines:
+        i = rnd.randrange(len(lines))
+        at = rnd.randint(0, len(lines[i]))
+        lines[i] = lines[i][:at] + "".join(rnd.choice(PIECES) for _ in range(rnd.randint(1, 6))) + lines[i][at:]
+    elif kind == "join":
+        lines = [" ".join(lines)]
+    elif kind == "many":
+        for _ in range(rnd.randint(5, 40)):
+            i = rnd.randrange(len(lines))
+            lines[i] += rnd.choice(PIECES)
+    out = "\n".join(lines).encode("utf-8")
+    if kind == "truncate":
+        out = out[:rnd.randint(0, len(out))]
+    elif kind == "flip" and out:
+        b = bytearray(out)
+        for _ in range(rnd.randint(1, 8)):
+            b[rnd.randrange(len(b))] = rnd.randrange(256)
+        out = bytes(b)
+    elif kind == "encoding":
+        how = rnd.choice(["gb18030", "utf-16", "bom", "latin"])
+        t = out.decode("utf-8", errors="replace")
+        out = {"gb18030": lambda: t.encode("gb18030", errors="replace"), "utf-16": lambda: t.encode("utf-16"),
+               "bom": lambda: b"\xef\xbb\xbf" + out, "latin": lambda: t.encode("utf-8")[:len(t)]}[how]()
+    return out, kind
+
+
+def mutate_json(value, rnd: random.Random, depth: int = 0):
+    """A plan or profile with one value replaced by one of the wrong kind, a field gone, or deep nesting."""
+    if isinstance(value, dict) and value:
+        key = rnd.choice(list(value))
+        value = dict(value)
+        roll = rnd.random()
+        if roll < 0.2:
+            del value[key]
+        elif roll < 0.4 or depth > 4:
+            value[key] = rnd.choice([5, -5, 2.5, 1e300, "abc", "", None, True, [], {}, [1, 2], "\ud800", "\x0b",
+                                     "x" * 300, "{unit:>99999}", [[[[[[]]]]]]])
+        else:
+            value[key] = mutate_json(value[key], rnd, depth + 1)
+        return value
+    if isinstance(value, list) and value:
+        value = list(value)
+        i = rnd.randrange(len(value))
+        value[i] = mutate_json(value[i], rnd, depth + 1)
+        if rnd.random() < 0.2:
+            value.append(value[i])            # a copied block: duplicate ids
+        return value
+    return rnd.choice([5, "abc", None, [], {}, "\x0b", "x" * 300])
+
+
+def run(runner, main, args: list[str]) -> tuple[str, float]:
+    """'ok' / 'crash: …' / 'hang', and the seconds it took."""
+    start = time.perf_counter()
+    signal.alarm(HANG_SECONDS)
+    try:
+        result = runner.invoke(main, args, catch_exceptions=True)
+    except Hang:
+        return "hang", time.perf_counter() - start
+    finally:
+        signal.alarm(0)
+    took = time.perf_counter() - start
+    if isinstance(result.exception, Hang):
+        return "hang", took
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        return "crash: " + "".join(traceback.format_exception(result.exception))[-600:], took
+    if result.exit_code not in (0, 1, 2) or "Traceback" in (result.stderr or ""):
+        return f"crash: exit {result.exit_code}: {(result.stderr or '')[-300:]}", took
+    return "ok", took
+
+
+def main_() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--parse", type=int, default=10_000)
+    ap.add_argument("--build", type=int, default=300)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+
+    import logging
+    logging.getLogger("jieba").addFilter(lambda record: record.levelno >= logging.WARNING)
+    from click.testing import CliRunner
+    from plandoc.cli import main
+
+    signal.signal(signal.SIGALRM, _alarm)
+    rnd = random.Random(args.seed)
+    corpus = ROOT.parent / "shared" / "corpus" / "docs"
+    docs = sorted(corpus.glob("*.txt")) if corpus.is_dir() else [ROOT / "samples" / "suzhou-post-2022.txt"]
+    seeds = [p.read_bytes() for p in docs]
+    sample = ROOT / "samples" / "suzhou-post-2022.txt"
+    profile = ROOT / "samples" / "suzhou-post.profile.toml"
+    keep = ROOT / "output" / "fuzz"
+    runner = CliRunner()
+    failures: list[tuple[str, str]] = []
+    counts: dict[str, int] = {}
+    slowest = 0.0
+    work = Path(tempfile.mkdtemp(prefix="plandoc-fuzz-"))
+    plan_json = json.loads(runner.invoke(main, ["parse", str(sample), "-q"]).stdout)
+    profile_toml = profile.read_text(encoding="utf-8")
+
+    def record(what: str, outcome: str, took: float, data: bytes, suffix: str) -> None:
+        nonlocal slowest
+        slowest = max(slowest, took)
+        counts[what] = counts.get(what, 0) + 1
+        if outcome != "ok":
+            keep.mkdir(parents=True, exist_ok=True)
+            path = keep / f"{what}-{len(failures)}{suffix}"
+            path.write_bytes(data)
+            failures.append((str(path), outcome))
+
+    started = time.perf_counter()
+    for n in range(args.parse):
+        data, kind = mutate_text(rnd.choice(seeds), rnd)
+        path = work / f"doc{n % 50}.txt"
+        path.write_bytes(data)
+        outcome, took = run(runner, main, ["parse", str(path), "-q"])
+        record(f"parse-{kind}", outcome, took, data, ".txt")
+        if n % 1000 == 999:
+            print(f"  parse {n + 1}/{args.parse} …", file=sys.stderr)
+    for n in range(args.build):
+        roll = rnd.random()
+        out = work / "out"
+        fmt = "docx,pdf" if n % 25 == 0 else "docx"
+        if roll < 0.4:
+            data, kind = mutate_text(rnd.choice(seeds), rnd)
+            path, extra, suffix = work / "b.txt", [], ".txt"
+        elif roll < 0.7:
+            data = json.dumps(mutate_json(plan_json, rnd)).encode("utf-8")
+            path, extra, suffix, kind = work / "plan.json", [], ".json", "json"
+        else:
+            text = profile_toml + rnd.choice(['\n[letters]\nfeedback = 5\n', '\nunits = 5\n', '\n[groups]\n"x" = 5\n',
+                                              '\n[letters]\ncontact = "{unit:>999}"\n', "\nx = " + "[" * 3000])
+            data, kind = text.encode("utf-8"), "profile"
+            (work / "p.toml").write_bytes(data)
+            path, extra, suffix = sample, ["--profile", str(work / "p.toml")], ".toml"
+        if path != sample:
+            path.write_bytes(data)
+        outcome, took = run(runner, main, ["build", str(path), *extra, "-o", str(out), "--format", fmt, "-q",
+                                           "-j", "1", "--force"])
+        record(f"build-{kind}", outcome, took, data, suffix)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    crashes = [f for f in failures if f[1].startswith("crash")]
+    hangs = [f for f in failures if f[1] == "hang"]
+    print(f"fuzz: {args.parse} inputs through parse, {args.build} through build (seed {args.seed}), "
+          f"{time.perf_counter() - started:.0f} s")
+    print(f"  crashes {len(crashes)} | hangs (> {HANG_SECONDS} s) {len(hangs)} | slowest {slowest:.2f} s | "
+          f"peak memory {peak:.0f} MB (this process)")
+    print("  by mutation: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    for path, outcome in failures[:20]:
+        print(f"  {path}: {outcome.splitlines()[-1] if outcome.splitlines() else outcome}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main_())
