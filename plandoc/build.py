@@ -194,6 +194,7 @@ def _end_with_parent() -> None:
         pass
 
 
+KEPT_RENDERERS = 4
 _RENDERERS: dict[tuple, Renderer] = {}     # per process: a renderer loads its templates and fonts once
 
 
@@ -202,6 +203,8 @@ def render_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: O
     """The bytes of one document."""
     key = (job.fmt, templates, prepared.font_faces if prepared else None, trusted)
     if key not in _RENDERERS:
+        if len(_RENDERERS) >= KEPT_RENDERERS:       # a long-lived process builds many plans
+            del _RENDERERS[next(iter(_RENDERERS))]
         _RENDERERS[key] = make_renderer(job.fmt, templates, prepared, trusted)
     meta = Meta(title=job.context["title"], author=job.context["issuer"], created=stamp,
                 landscape=job.kind != "letter")
