@@ -375,3 +375,13 @@ def test_a_task_of_a_million_characters_is_printed_cut(runner, tmp_path, font_ca
     letter = docx.Document(str(tmp_path / "o" / "long" / "办公室" / "任务交办函.docx"))
     item = next(p.text for p in letter.paragraphs if p.text.startswith("1.推进工作建设"))
     assert item.endswith("……（全文1020001字，见原文第1行）") and len(item) < 2100
+
+
+def test_a_font_cache_that_cannot_be_written_is_one_line(runner, tmp_path, monkeypatch):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder would go", encoding="utf-8")
+    monkeypatch.setenv("PLANDOC_CACHE", str(blocked))
+    result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path / "o"), "--format", "pdf",
+                                  "--only", "办公室"])
+    one_line_error(result, 1, "cannot be written")
+    assert "PLANDOC_CACHE" in result.stderr
