@@ -385,3 +385,10 @@ def test_a_font_cache_that_cannot_be_written_is_one_line(runner, tmp_path, monke
                                   "--only", "办公室"])
     one_line_error(result, 1, "cannot be written")
     assert "PLANDOC_CACHE" in result.stderr
+
+
+def test_an_output_folder_that_cannot_be_made_is_one_line_before_rendering(runner, tmp_path):
+    (tmp_path / "suzhou-post-2022").write_text("a file where the plan's folder would go", encoding="utf-8")
+    result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path), "--format", "docx"])
+    one_line_error(result, 2, "cannot write there")
+    assert "[1/" not in result.stderr
