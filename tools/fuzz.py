@@ -6,16 +6,18 @@ Mutates the corpus circulars (../shared/corpus/docs, else samples/): lines swapp
 repeated, CJK characters, punctuation and numerals inserted, truncation, bytes flipped,
 encodings (GB18030, UTF-16, a BOM); and plan JSON and profiles (values of the wrong kind,
 fields removed, deep nesting).  Every input goes through the real command (click's runner, in
-this process) with a 10 s alarm.  Reports crashes (a traceback, or an exit code other than
-0, 1, 2), hangs (over 10 s) and the process's peak memory.  Exit 1 when there is a crash or a
+a forked child, killed after 10 s.  Reports crashes (a traceback, or an exit code other
+than 0, 1, 2), hangs (over 10 s) and each command's peak memory.  Exit 1 when there is a crash or a
 hang; the failing inputs are kept in output/fuzz/ to reproduce them.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
+import select
 import signal
 import sys
 import tempfile
@@ -30,14 +32,6 @@ HANG_SECONDS = 10
 PIECES = ["一、", "（一）", "1.", "2、", "(3)", "①", "牵头", "负责", "配合", "（办公室牵头）", "责任单位：", "牵头单位:",
           "|", " | ", "\t", "。", "，", "、", "（", "）", "(", ")", "[", "]", "年内", "6月底前", "15个", "90%", "万元",
           "序号", "工作任务", "完成时限", "附件", "〔2016〕3号", "发(fā)", "■", "??", "\v", "\x00", "\ufffd", "9" * 40]
-
-
-class Hang(Exception):
-    pass
-
-
-def _alarm(signum, frame):
-    raise Hang()
 
 
 def mutate_text(data: bytes, rnd: random.Random) -> tuple[bytes, str]:
@@ -102,24 +96,45 @@ def mutate_json(value, rnd: random.Random, depth: int = 0):
     return rnd.choice([5, "abc", None, [], {}, "\x0b", "x" * 300])
 
 
-def run(runner, main, args: list[str]) -> tuple[str, float]:
-    """'ok' / 'crash: …' / 'hang', and the seconds it took."""
+def run(runner, main, args: list[str]) -> tuple[str, float, float]:
+    """('ok' / 'crash: …' / 'hang', seconds, peak MB) of one command, run in a forked child so
+    that its memory is its own and a hang can be killed."""
+    read, write = os.pipe()
     start = time.perf_counter()
-    signal.alarm(HANG_SECONDS)
-    try:
-        result = runner.invoke(main, args, catch_exceptions=True)
-    except Hang:
-        return "hang", time.perf_counter() - start
-    finally:
-        signal.alarm(0)
-    took = time.perf_counter() - start
-    if isinstance(result.exception, Hang):
-        return "hang", took
+    pid = os.fork()
+    if pid == 0:                                    # the child: run it, say how it went
+        os.close(read)
+        try:
+            outcome = _outcome(runner.invoke(main, args, catch_exceptions=True))
+        except BaseException as exc:                # noqa: BLE001 - anything at all is a crash
+            outcome = "crash: " + "".join(traceback.format_exception(exc))[-600:]
+        os.write(write, outcome.encode("utf-8", errors="replace")[:8000])
+        os._exit(0)
+    os.close(write)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([read], [], [], max(0.0, HANG_SECONDS - (time.perf_counter() - start)))
+        if not ready:
+            os.kill(pid, signal.SIGKILL)
+            os.close(read)
+            _, _, usage = os.wait4(pid, 0)
+            return "hang", time.perf_counter() - start, usage.ru_maxrss / 1024
+        chunk = os.read(read, 65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(read)
+    _, status, usage = os.wait4(pid, 0)
+    outcome = b"".join(chunks).decode("utf-8", errors="replace") or f"crash: the child died ({status})"
+    return outcome, time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def _outcome(result) -> str:
     if result.exception is not None and not isinstance(result.exception, SystemExit):
-        return "crash: " + "".join(traceback.format_exception(result.exception))[-600:], took
+        return "crash: " + "".join(traceback.format_exception(result.exception))[-600:]
     if result.exit_code not in (0, 1, 2) or "Traceback" in (result.stderr or ""):
-        return f"crash: exit {result.exit_code}: {(result.stderr or '')[-300:]}", took
-    return "ok", took
+        return f"crash: exit {result.exit_code}: {(result.stderr or '')[-300:]}"
+    return "ok"
 
 
 def main_() -> int:
@@ -134,7 +149,6 @@ def main_() -> int:
     from click.testing import CliRunner
     from plandoc.cli import main
 
-    signal.signal(signal.SIGALRM, _alarm)
     rnd = random.Random(args.seed)
     corpus = ROOT.parent / "shared" / "corpus" / "docs"
     docs = sorted(corpus.glob("*.txt")) if corpus.is_dir() else [ROOT / "samples" / "suzhou-post-2022.txt"]
@@ -146,13 +160,15 @@ def main_() -> int:
     failures: list[tuple[str, str]] = []
     counts: dict[str, int] = {}
     slowest = 0.0
+    peaks: list[float] = []
     work = Path(tempfile.mkdtemp(prefix="plandoc-fuzz-"))
     plan_json = json.loads(runner.invoke(main, ["parse", str(sample), "-q"]).stdout)
     profile_toml = profile.read_text(encoding="utf-8")
 
-    def record(what: str, outcome: str, took: float, data: bytes, suffix: str) -> None:
+    def record(what: str, outcome: str, took: float, peak: float, data: bytes, suffix: str) -> None:
         nonlocal slowest
         slowest = max(slowest, took)
+        peaks.append(peak)
         counts[what] = counts.get(what, 0) + 1
         if outcome != "ok":
             keep.mkdir(parents=True, exist_ok=True)
@@ -160,13 +176,14 @@ def main_() -> int:
             path.write_bytes(data)
             failures.append((str(path), outcome))
 
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024    # what every child starts from
     started = time.perf_counter()
     for n in range(args.parse):
         data, kind = mutate_text(rnd.choice(seeds), rnd)
         path = work / f"doc{n % 50}.txt"
         path.write_bytes(data)
-        outcome, took = run(runner, main, ["parse", str(path), "-q"])
-        record(f"parse-{kind}", outcome, took, data, ".txt")
+        outcome, took, peak = run(runner, main, ["parse", str(path), "-q"])
+        record(f"parse-{kind}", outcome, took, peak, data, ".txt")
         if n % 1000 == 999:
             print(f"  parse {n + 1}/{args.parse} …", file=sys.stderr)
     for n in range(args.build):
@@ -187,16 +204,18 @@ def main_() -> int:
             path, extra, suffix = sample, ["--profile", str(work / "p.toml")], ".toml"
         if path != sample:
             path.write_bytes(data)
-        outcome, took = run(runner, main, ["build", str(path), *extra, "-o", str(out), "--format", fmt, "-q",
-                                           "-j", "1", "--force"])
-        record(f"build-{kind}", outcome, took, data, suffix)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        outcome, took, peak = run(runner, main, ["build", str(path), *extra, "-o", str(out), "--format", fmt,
+                                                 "-q", "-j", "1", "--force"])
+        record(f"build-{kind}", outcome, took, peak, data, suffix)
     crashes = [f for f in failures if f[1].startswith("crash")]
     hangs = [f for f in failures if f[1] == "hang"]
     print(f"fuzz: {args.parse} inputs through parse, {args.build} through build (seed {args.seed}), "
           f"{time.perf_counter() - started:.0f} s")
+    peaks.sort()
     print(f"  crashes {len(crashes)} | hangs (> {HANG_SECONDS} s) {len(hangs)} | slowest {slowest:.2f} s | "
-          f"peak memory {peak:.0f} MB (this process)")
+          f"peak memory of one command: median {peaks[len(peaks) // 2]:.0f} MB, largest {peaks[-1]:.0f} MB "
+          f"(its own pages; with all it shares with the {baseline:.0f} MB parent: at most "
+          f"{baseline + peaks[-1]:.0f} MB)")
     print("  by mutation: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
     for path, outcome in failures[:20]:
         print(f"  {path}: {outcome.splitlines()[-1] if outcome.splitlines() else outcome}")
