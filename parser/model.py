@@ -130,7 +130,7 @@ class Plan:
             "parts": [_plain(p) for p in self.parts],
             "targets": [_target(t) for t in self.targets],
             "items": [_plain(i) for i in self.items],
-            "tasks": [_task(t) for t in self.tasks],
+            "tasks": [task_dict(t) for t in self.tasks],
             "warnings": [_plain(w) for w in self.warnings],
         }
 
@@ -155,7 +155,8 @@ def _target(t: Target) -> dict:
             "comparator": t.comparator, "line": t.line}
 
 
-def _task(t: Task) -> dict:
+def task_dict(t: Task) -> dict:
+    """A task as the plan JSON holds it."""
     return {
         "id": t.id,
         "number": t.number,
