@@ -12,6 +12,7 @@ from typing import Optional
 
 import regex
 
+from .consistency import inconsistencies
 from .extract.clauses import Clause, clean_name, clause_line, find_clause, parse_clause, split_names
 from .extract.deadlines import find_deadlines, pick_deadline
 from .extract.header import read_header
@@ -316,6 +317,7 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
     tasks = [_first_listed_leads(t) for t in r.tasks] if first_leads else r.tasks
     if not tasks and nodes:
         warnings.append(_no_assignments(nodes, r.numbered))
+    warnings += inconsistencies(tasks, rules.same_work_similarity)
     warnings.sort(key=lambda w: w.line)
     return Plan(info, header.title, header.issuer, header.recipients, header.date, year, header.publication,
                 tuple(r.parts), tuple(r.plan_targets), tuple(r.items), tuple(_with_ids(tasks)), tuple(warnings))

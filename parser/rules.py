@@ -90,6 +90,7 @@ class Rules:
     iso_date: regex.Pattern
     year_re: regex.Pattern
     doc_number_year: regex.Pattern
+    same_work_similarity: float
     reading_aid: regex.Pattern
     recipients_line: regex.Pattern
     publication_note: regex.Pattern
@@ -342,8 +343,16 @@ def _document(t: _Table) -> dict:
                 chrome=tuple(_compile(p, "document.toml", "chrome") for p in t.words("chrome")),
                 date_line=pattern("date_line"), iso_date=pattern("iso_date"), year_re=pattern("year"),
                 doc_number_year=pattern("doc_number_year"), reading_aid=pattern("reading_aid"),
+                same_work_similarity=_share(t, "same_work_similarity"),
                 recipients_line=pattern("recipients_line"),
                 publication_note=pattern("publication_note"), attachment=pattern("attachment"))
+
+
+def _share(t: _Table, key: str) -> float:
+    value = t.get(key, (int, float))
+    if not 0 < value <= 1:
+        raise t.error(key, f"must be a share between 0 and 1, not {value}")
+    return float(value)
 
 
 def _tables(t: _Table, vocabulary: dict) -> dict:

@@ -5,14 +5,12 @@ listed in two parts (分解方案 and 民生实事) becomes one entry that cites
 """
 from __future__ import annotations
 
-import collections
-import math
 from dataclasses import dataclass
 from typing import Optional
 
 from parser.model import ROLES, Deadline, Plan, Role, Target, Task
-from parser.normalize import letters_only
 from parser.profile import Profile
+from parser.similar import same_work
 
 
 @dataclass(frozen=True)
@@ -59,9 +57,9 @@ class Assignments:
     outside: tuple[str, ...]                # units named by tasks but not in the profile (no letter)
 
 
-def assemble(plan: Plan, profile: Optional[Profile], same_task_similarity: float) -> Assignments:
+def assemble(plan: Plan, profile: Optional[Profile], same_work_similarity: float) -> Assignments:
     """Each unit's share of the plan.  Two tasks of different parts whose texts share at least
-    `same_task_similarity` of their character pairs are one entry."""
+    `same_work_similarity` of their character pairs are one entry."""
     restarting = _restarting_parts(plan)
     refs = {t.id: Ref(t.id, t.part, t.section_number, t.number, t.line, t.part in restarting)
             for t in plan.tasks}
@@ -77,7 +75,7 @@ def assemble(plan: Plan, profile: Optional[Profile], same_task_similarity: float
     units = []
     for unit in order:
         if unit in per_unit:
-            units.append(Assignment(unit, _entries(unit, per_unit[unit], position, profile, refs, same_task_similarity)))
+            units.append(Assignment(unit, _entries(unit, per_unit[unit], position, profile, refs, same_work_similarity)))
     return Assignments(
         units=tuple(units),
         idle=tuple(u for u in known if u not in per_unit),
@@ -96,39 +94,10 @@ def _units_of(task: Task, profile: Optional[Profile]) -> list[tuple[str, Role]]:
 
 def _entries(unit, held: dict, position: dict, profile, refs, threshold: float) -> tuple[Entry, ...]:
     """One entry per piece of work; a task that repeats one from another part joins it.
-    `position` is each task's place in the plan.
-
-    A task is compared only with the groups that share one of its rarest character pairs
-    (prefix filtering: two sets with a Jaccard similarity of at least t share an element among
-    the first |x| - ceil(t·|x|) + 1 of each, ranked by rarity), so a plan of 10,000 tasks is
-    not 10,000² comparisons."""
+    `position` is each task's place in the plan."""
     order = sorted(held, key=position.__getitem__)
-    pairs = {tid: _bigrams(held[tid][1].text) for tid in order}
-    rarity = collections.Counter(b for p in pairs.values() for b in p)
-
-    def prefix(tid: str) -> list[str]:
-        ranked = sorted(pairs[tid], key=lambda b: (rarity[b], b))
-        return ranked[:len(ranked) - math.ceil(threshold * len(ranked)) + 1] if ranked else []
-
-    groups: list[list[tuple[str, Task]]] = []
-    parts: list[set] = []                                   # the parts each group's tasks come from
-    # part of a group's first task -> its rarest pairs -> groups: a group that began in the
-    # task's own part can never take it, so that part's groups are not even looked at
-    index: dict[Optional[str], dict[str, list[int]]] = collections.defaultdict(lambda: collections.defaultdict(list))
-    for tid in order:
-        role, task = held[tid]
-        mine = prefix(tid)
-        candidates = {gi for part, by_pair in index.items() if part != task.part for b in mine for gi in by_pair.get(b, ())}
-        for gi in sorted(candidates):
-            if task.part not in parts[gi] and _jaccard(pairs[groups[gi][0][1].id], pairs[tid]) >= threshold:
-                groups[gi].append((role, task))
-                parts[gi].add(task.part)
-                break
-        else:
-            groups.append([(role, task)])
-            parts.append({task.part})
-            for b in mine:
-                index[task.part][b].append(len(groups) - 1)
+    grouped = same_work([(held[tid][1].part, held[tid][1].text) for tid in order], threshold)
+    groups = [[held[order[k]] for k in g] for g in grouped]
     entries = []
     for g in groups:
         role = min((r for r, _ in g), key=ROLES.index)
@@ -147,24 +116,6 @@ def _entries(unit, held: dict, position: dict, profile, refs, threshold: float) 
                              deadline, tuple(partners.items())))
     entries.sort(key=lambda e: ROLES.index(e.role))     # stable: document order within a role
     return tuple(entries)
-
-
-def similarity(a: str, b: str) -> float:
-    """Jaccard similarity of the two texts' character bigrams, punctuation ignored.
-
-    >>> round(similarity("宣贯省政府关于加快农村寄递物流体系建设的实施意见", "贯彻落实省政府关于加快农村寄递物流体系建设的实施意见"), 2)
-    0.78
-    """
-    return _jaccard(_bigrams(a), _bigrams(b))
-
-
-def _jaccard(x: frozenset, y: frozenset) -> float:
-    return len(x & y) / len(x | y) if x and y else 0.0
-
-
-def _bigrams(text: str) -> frozenset:
-    s = letters_only(text)
-    return frozenset(s[i:i + 2] for i in range(len(s) - 1))
 
 
 def _restarting_parts(plan: Plan) -> frozenset:

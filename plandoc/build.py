@@ -19,6 +19,7 @@ from typing import Callable, Iterable, Optional
 from parser.errors import SourceError
 from parser.model import Plan
 from parser.profile import Profile
+from parser.rules import load_rules
 
 from .assemble import Assignments, assemble
 from .output import (MANIFEST, check_writable, inside, locked, manifest_bytes, read_manifest, safe_name, sha256,
@@ -54,7 +55,7 @@ class BuildResult:
 def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], only: Optional[list[str]] = None,
               wording: Optional[Wording] = None) -> tuple[list[Job], Assignments]:
     wording = wording or load_wording()
-    assignments = assemble(plan, profile, wording.same_task_similarity)
+    assignments = assemble(plan, profile, load_rules().same_work_similarity)
     sentences = context.Sentences(wording, profile)
     units = [a for a in assignments.units if a.unit not in assignments.outside]
     if only:

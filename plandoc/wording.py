@@ -26,7 +26,7 @@ LETTERS = DATA_DIR / "letters.toml"
 CN_NUMERALS = "零一二三四五六七八九十"
 PROFILE_ONLY = ("mark",)      # [letters] keys with no default: 发文机关标志 defaults to the issuer
 _KEYS = {"drop_before_year", "plan_name", "line_reference", "line_reference_without_part",
-         "same_task_similarity", "roles", "role_headings", "part_names", "files", "text", "labels", "columns",
+         "roles", "role_headings", "part_names", "files", "text", "labels", "columns",
          "longest_text"}
 FIELDS = ("n", "refs", "text", "role", "targets_text", "deadline", "checkbox", "blank")
 
@@ -45,7 +45,6 @@ class Wording:
     role_headings: Mapping[str, str]
     part_names: tuple[tuple[regex.Pattern, str], ...]
     drop_before_year: bool
-    same_task_similarity: float
     longest_text: int
     files: Mapping[str, str]
     text: Mapping[str, object]
@@ -106,7 +105,7 @@ def load_wording(path: Path = LETTERS) -> Wording:
         columns = {table: _columns(data["columns"][table], where, f"columns.{table}")
                    for table in ("checklist", "overview")}
         wording = Wording(data["roles"], data["role_headings"], tuple(names), bool(data["drop_before_year"]),
-                          float(data["same_task_similarity"]), int(data["longest_text"]), data["files"],
+                          int(data["longest_text"]), data["files"],
                           data["text"], data["labels"],
                           columns, _compile(data["plan_name"], where, "plan_name"),
                           (data["line_reference"], data["line_reference_without_part"]), where)

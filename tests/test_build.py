@@ -4,6 +4,8 @@ The layout of the documents themselves is checked in test_documents.py.
 """
 from __future__ import annotations
 
+from parser.rules import load_rules
+
 import hashlib
 import json
 import tomllib
@@ -77,7 +79,7 @@ def test_the_same_work_in_two_parts_is_one_entry_with_both_references(sample_bui
     from plandoc.render.context import reference
     from plandoc.wording import load_wording
     wording = load_wording()
-    office = next(a for a in assemble(plan, profile, wording.same_task_similarity).units if a.unit == "办公室")
+    office = next(a for a in assemble(plan, profile, load_rules().same_work_similarity).units if a.unit == "办公室")
     merged = [e for e in office.entries if len(e.refs) > 1]
     assert [[reference(r, wording) for r in e.refs] for e in merged] == [["分解方案第64项", "民生实事三.2"]]
     # 32 distinct pieces of work for 33 tasks

@@ -1,6 +1,8 @@
 """The template context: what the letters say, whatever the circular gives (or lacks)."""
 from __future__ import annotations
 
+from parser.rules import load_rules
+
 import dataclasses
 
 import pytest
@@ -21,7 +23,7 @@ def sample():
 
 def letter_of(plan, profile, unit="市场监管处"):
     wording = load_wording()
-    a = next(a for a in assemble(plan, profile, wording.same_task_similarity).units if a.unit == unit)
+    a = next(a for a in assemble(plan, profile, load_rules().same_work_similarity).units if a.unit == unit)
     return context.letter(plan, a, context.Sentences(wording, profile))
 
 
@@ -71,7 +73,7 @@ def contexts(sample):
     plan, profile = sample
     wording = load_wording()
     s = context.Sentences(wording, profile)
-    assignments = assemble(plan, profile, wording.same_task_similarity)
+    assignments = assemble(plan, profile, load_rules().same_work_similarity)
     a = next(a for a in assignments.units if a.unit == "市场监管处")
     return {"letter": context.letter(plan, a, s), "checklist": context.checklist(plan, a, s),
             "overview": context.overview(plan, assignments, s)}

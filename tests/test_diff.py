@@ -158,3 +158,29 @@ def test_diff_is_empty_for_itself_and_mirrors_itself(base, edits):
     mirror = {"added": "removed", "removed": "added", "changed": "changed"}
     assert sorted((mirror[c.kind], c.aspects) for c in forth.changes) == sorted((c.kind, c.aspects) for c in back.changes)
     assert len(forth.renumbered) == len(back.renumbered) and forth.unchanged == back.unchanged
+
+
+def test_two_parts_made_inconsistent_warn_naming_both_lines():
+    first = TEXT.index("新建15个绿色网点")
+    second = TEXT.index("新建15个绿色网点", first + 1)
+    text = TEXT[:second] + "新建20个绿色网点" + TEXT[second + len("新建15个绿色网点"):]
+    plan = parse_text(text, "inconsistent.txt")
+    notes = [(w.code, w.line, w.message) for w in plan.warnings if w.code.startswith("inconsistent")]
+    line_a = TEXT[:first].count("\n") + 1
+    line_b = TEXT[:second].count("\n") + 1
+    assert notes == [("inconsistent-target", line_b,
+                      f"绿色网点: “力争年内新建20个绿色网点” here, but “力争年内新建15个绿色网点” at line {line_a} "
+                      "for the same work")]
+
+
+def test_the_sample_itself_is_consistent(base):
+    assert not [w for w in base.warnings if w.code.startswith("inconsistent")]
+
+
+def test_a_deadline_that_disagrees_between_parts():
+    plan = parse_text("苏州市邮政管理局关于印发2022年工作方案的通知\n苏州市邮政管理局2022年工作目标任务分解方案\n"
+                      "1.推进快递物流园区和分拨中心建设，建成市级快递物流园区，年内完成。（市场监管处牵头）\n"
+                      "2022年民生实事项目\n"
+                      "1.推进快递物流园区和分拨中心建设，建成市级快递物流园区，6月底前完成。（市场监管处负责）\n", "d.txt")
+    assert [(w.code, w.line) for w in plan.warnings if w.code.startswith("inconsistent")] == [
+        ("inconsistent-deadline", 5)]

@@ -2,6 +2,8 @@
 files, pdfplumber for the PDFs, LibreOffice for a real conversion.  Layout after GB/T 9704-2012."""
 from __future__ import annotations
 
+from parser.rules import load_rules
+
 import io
 import re
 import shutil
@@ -33,7 +35,7 @@ def unit_tasks(plan, unit: str) -> list[str]:
     from plandoc.assemble import assemble
     plan_, profile = plan
     from plandoc.wording import load_wording
-    a = next(a for a in assemble(plan_, profile, load_wording().same_task_similarity).units if a.unit == unit)
+    a = next(a for a in assemble(plan_, profile, load_rules().same_work_similarity).units if a.unit == unit)
     return [e.text for e in a.entries]
 
 
