@@ -60,7 +60,7 @@ class Assignments:
 def assemble(plan: Plan, profile: Optional[Profile], same_work_similarity: float) -> Assignments:
     """Each unit's share of the plan.  Two tasks of different parts whose texts share at least
     `same_work_similarity` of their character pairs are one entry."""
-    restarting = _restarting_parts(plan)
+    restarting = restarting_parts(plan)
     refs = {t.id: Ref(t.id, t.part, t.section_number, t.number, t.line, t.part in restarting)
             for t in plan.tasks}
     per_unit: dict[str, dict[str, tuple[Role, Task]]] = {}    # unit -> task id -> (role, task)
@@ -118,7 +118,7 @@ def _entries(unit, held: dict, position: dict, profile, refs, threshold: float) 
     return tuple(entries)
 
 
-def _restarting_parts(plan: Plan) -> frozenset:
+def restarting_parts(plan: Plan) -> frozenset:
     """Parts whose item numbers restart in each section (1. 2. under 一、 and again under 二、)."""
     seen: dict = {}
     out = set()

@@ -21,7 +21,7 @@ from parser.model import Plan
 from parser.profile import Profile
 from parser.rules import load_rules
 
-from .assemble import Assignments, assemble
+from .assemble import Assignments, assemble, restarting_parts
 from .output import (MANIFEST, check_writable, inside, locked, manifest_bytes, read_manifest, safe_name, sha256,
                      unique_names, write_atomic)
 from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
@@ -112,12 +112,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         # the manifest is rewritten after every document, and only ever describes files that exist
         # with the bytes it records: a build killed half-way leaves a manifest that is true
         entries = {p: f for p, f in previous.items() if _holds(folder / str(p), f)}
-        prepared = None
-        if any(renderer_class(f).needs_fonts for f in formats):
-            fonts = load_fonts()
-            fonts.require_pdf_faces()
-            chars = {c for job in jobs for c in json.dumps(job.context, ensure_ascii=False)}
-            prepared = prepare(fonts, chars)
+        prepared = _prepared_fonts(jobs, formats)
         info = {"source": plan.source.path, "sha256": plan.source.sha256, "title": plan.title,
                 "tasks": len(plan.tasks), "idle_units": list(assignments.idle), "outside_units": list(assignments.outside)}
         result.manifest = folder / MANIFEST
@@ -141,6 +136,48 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
             entries = {p: f for p, f in entries.items() if p in made}
         write_atomic(result.manifest, manifest_bytes(info, list(entries.values())))
         return result
+
+
+def _prepared_fonts(jobs: list[Job], formats: Iterable[str]) -> Optional[PreparedFonts]:
+    """The PDF fonts cut to the characters of these documents, when a format embeds fonts."""
+    if not any(renderer_class(f).needs_fonts for f in formats):
+        return None
+    fonts = load_fonts()
+    fonts.require_pdf_faces()
+    return prepare(fonts, {c for job in jobs for c in json.dumps(job.context, ensure_ascii=False)})
+
+
+def write_notices(d, old: Plan, new: Plan, profile: Optional[Profile], folder: Path, *,
+                  formats: Iterable[str] = FORMATS, templates: Optional[Path] = None, trust_templates: bool = False,
+                  progress: Optional[Callable[[int, int, str], None]] = None) -> list[Path]:
+    """A change notice (任务调整通知) for each unit the diff `d` from `old` to `new` concerns, as
+    <folder>/<unit>/任务调整通知.docx / .pdf.  Returns the files written."""
+    from .notices import changes_by_unit
+
+    formats = tuple(formats)
+    wording = load_wording()
+    sentences = context.Sentences(wording, profile)
+    restarts = restarting_parts(old) | restarting_parts(new)
+    units = changes_by_unit(d, profile)
+    folders = unique_names([u.unit for u in units])
+    jobs = []
+    for u in units:
+        ctx = context.notice(new, u, sentences, restarts)
+        for fmt in formats:
+            jobs.append(Job("notice", u.unit, f"{folders[u.unit]}/{safe_name(wording.files['notice'])}.{fmt}", fmt,
+                            ctx, tuple(ctx["task_ids"])))
+    check_writable(folder)
+    for job in jobs:
+        inside(folder, folder / job.path)
+    written = []
+    with locked(folder):
+        prepared = _prepared_fonts(jobs, formats)
+        for n, (job, data) in enumerate(_render_all(jobs, templates, _timestamp(new), 1, prepared, trust_templates), 1):
+            write_atomic(folder / job.path, data)
+            written.append(folder / job.path)
+            if progress:
+                progress(n, len(jobs), job.path)
+    return written
 
 
 def _holds(path: Path, entry: dict) -> bool:

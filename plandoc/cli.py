@@ -33,6 +33,16 @@ def _fail(exc: PlandocError):
     raise click.ClickException(str(exc)) from exc
 
 
+def _formats(text: str, option: str) -> list[str]:
+    """docx,pdf -> ["docx", "pdf"]; an unknown format is a usage error naming the option."""
+    from .render import FORMATS
+    chosen = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [f for f in chosen if f not in FORMATS]
+    if bad or not chosen:
+        raise click.BadParameter(f"{', '.join(bad) or text!r}: choose from {', '.join(FORMATS)}", param_hint=option)
+    return chosen
+
+
 def _warnings_only(record: logging.LogRecord) -> bool:
     return record.levelno >= logging.WARNING
 
@@ -185,11 +195,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
 
     from .build import FORMATS, build as run_build
 
-    chosen = [f.strip().lower() for f in formats.split(",") if f.strip()]
-    bad = [f for f in chosen if f not in FORMATS]
-    if bad or not chosen:
-        raise click.BadParameter(f"{', '.join(bad) or formats!r}: choose from {', '.join(FORMATS)}",
-                                 param_hint="--format")
+    chosen = _formats(formats, "--format")
     units = [u.strip() for item in only for u in item.replace("、", ",").split(",") if u.strip()]
 
     def progress(n: int, total: int, path: str):
@@ -239,7 +245,16 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
               help="table: a view for people; json: every change with both versions of the task.")
 @click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=MAX_INPUT_MB, show_default=True,
               help="Refuse inputs larger than this, unread.")
-def diff_command(old: Path, new: Path, profile: Path | None, fmt: str, max_input_mb: float):
+@click.option("--notices", "notices", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write a change notice (任务调整通知) for each unit concerned into this folder: "
+                   "<folder>/<unit>/任务调整通知.docx and .pdf.")
+@click.option("--notice-format", default="docx,pdf", show_default=True, metavar="LIST",
+              help="Formats of the notices, comma-separated: docx, pdf.")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder with the office's own templates (notice.docx, notice.html).")
+@click.option("--trust-templates", is_flag=True, help="Run the templates outside Jinja's sandbox (see build).")
+def diff_command(old: Path, new: Path, profile: Path | None, fmt: str, max_input_mb: float, notices: Path | None,
+                 notice_format: str, templates: Path | None, trust_templates: bool):
     """What changed from OLD to NEW (circulars in any input format, or plan JSON), task by task.
 
     Tasks are matched by content and place, not by number: renumbering after an insertion, a
@@ -254,14 +269,21 @@ def diff_command(old: Path, new: Path, profile: Path | None, fmt: str, max_input
     """
     from parser import load_plan, load_profile
 
+    from .build import write_notices
     from .diff import diff, to_json, to_table
 
+    chosen = _formats(notice_format, "--notice-format")
     try:
         prof = load_profile(profile) if profile else None
-        result = diff(load_plan(old, prof, max_mb=max_input_mb), load_plan(new, prof, max_mb=max_input_mb))
+        before, after = load_plan(old, prof, max_mb=max_input_mb), load_plan(new, prof, max_mb=max_input_mb)
+        result = diff(before, after)
+        written = [] if notices is None else write_notices(
+            result, before, after, prof, notices, formats=chosen, templates=templates, trust_templates=trust_templates)
     except PlandocError as exc:
         _fail(exc)
     click.echo(to_json(result) if fmt == "json" else to_table(result), nl=False)
+    if notices is not None:
+        click.echo(f"wrote {len(written)} change notices in {notices}", err=True)
     sys.exit(1 if result.changes else 0)
 
 

@@ -184,3 +184,42 @@ def test_a_deadline_that_disagrees_between_parts():
                       "1.推进快递物流园区和分拨中心建设，建成市级快递物流园区，6月底前完成。（市场监管处负责）\n", "d.txt")
     assert [(w.code, w.line) for w in plan.warnings if w.code.startswith("inconsistent")] == [
         ("inconsistent-deadline", 5)]
+
+
+def test_change_notices_say_what_changed_for_each_unit(runner, tmp_path, font_cache):
+    """Item 13 moves from 市场监管处 to 普遍服务处 and a target is raised in both parts: each unit
+    concerned gets a notice, in DOCX and PDF, that says the same."""
+    import docx
+    import pdfplumber
+
+    from .conftest import PROFILE
+    new = tmp_path / "revised.txt"
+    new.write_text(TEXT.replace("出台《苏州市建设快递强市实施方案》。（市场监管处牵头）", "出台《苏州市建设快递强市实施方案》。（普遍服务处牵头）")
+                   .replace("新建15个绿色网点", "新建20个绿色网点"), encoding="utf-8")
+    out = tmp_path / "notices"
+    result = runner.invoke(main, ["diff", str(SAMPLE), str(new), "--profile", str(PROFILE), "--notices", str(out)])
+    assert result.exit_code == 1, result.output
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.*")) == [
+        "市场监管处/任务调整通知.docx", "市场监管处/任务调整通知.pdf", "普遍服务处/任务调整通知.docx", "普遍服务处/任务调整通知.pdf"]
+
+    def docx_text(unit):
+        d = docx.Document(str(out / unit / "任务调整通知.docx"))
+        cells = [c.text for t in d.tables for row in t.rows for c in row.cells]
+        return "\n".join([p.text for p in d.paragraphs] + cells)
+
+    def pdf_text(unit):
+        with pdfplumber.open(out / unit / "任务调整通知.pdf") as pdf:
+            return "".join((p.extract_text() or "").replace("\n", "") for p in pdf.pages)
+
+    for text in (docx_text("普遍服务处"), pdf_text("普遍服务处")):
+        squeezed = text.replace("\n", "")
+        assert "普遍服务处：" in squeezed and "新增1项、不再承担0项、调整0项" in squeezed
+        assert "一、新增任务" in squeezed and "推动市政府出台《苏州市建设快递强市实施方案》" in squeezed
+        assert "不再承担的任务" not in squeezed
+    for text in (docx_text("市场监管处"), pdf_text("市场监管处")):
+        squeezed = text.replace("\n", "")
+        assert "新增0项、不再承担1项、调整2项" in squeezed
+        assert "一、不再承担的任务" in squeezed and "二、调整的任务" in squeezed
+        assert "调整内容：量化指标" in squeezed and "调整前" in squeezed and "调整后" in squeezed
+        assert "力争年内新建15个绿色网点" in squeezed and "力争年内新建20个绿色网点" in squeezed
+        assert "分解方案第43项" in squeezed and "民生实事六.2" in squeezed

@@ -214,14 +214,7 @@ def letter() -> Document:
     doc = new_document(landscape=False)
     clear_body(doc)
     add = doc.add_paragraph
-    add("{%p if mark %}", "正文")
-    red_rule(add("{{ mark }}", "发文机关标志"))
-    add("", "正文")
-    add("{%p endif %}", "正文")
-    add("{{ title }}", "标题")
-    add("", "正文")
-    add("{{ unit }}：", "主送")
-    add("{{ opening }}", "正文")
+    letterhead(doc)
     add("{%p for section in sections %}", "正文")
     add("{{ section.heading }}", "一级标题")
     add("{%p for group in section.groups %}", "正文")
@@ -229,11 +222,7 @@ def letter() -> Document:
     add("{{ group.heading }}", "二级标题")
     add("{%p endif %}", "正文")
     add("{%p for e in group.entries %}", "正文")
-    add("{{ e.n }}.{{ e.text }}", "正文")
-    add("{{ e.source_line }}", "出处")
-    add("{%p if e.targets %}", "正文")
-    add("{{ e.targets_line }}", "量化指标")
-    add("{%p endif %}", "正文")
+    item(doc, "e")
     add("{%p endfor %}", "正文")
     add("{%p endfor %}", "正文")
     add("{%p endfor %}", "正文")
@@ -245,15 +234,69 @@ def letter() -> Document:
     add("{%p endif %}", "正文")
     add("", "正文")
     add("{{ attachment }}", "正文")
+    signature(doc)
+    return doc
+
+
+def letterhead(doc: Document) -> None:
+    """发文机关标志 in red over its rule (when there is one), the title, 主送 and the opening."""
+    add = doc.add_paragraph
+    add("{%p if mark %}", "正文")
+    red_rule(add("{{ mark }}", "发文机关标志"))
     add("", "正文")
+    add("{%p endif %}", "正文")
+    add("{{ title }}", "标题")
     add("", "正文")
-    # 成文日期右空四字, the issuer centred over the date: both lines sit on one centre tab stop,
-    # placed so that a date 6.5 characters wide (2022年3月31日) ends four characters from the right
+    add("{{ unit }}：", "主送")
+    add("{{ opening }}", "正文")
+
+
+def item(doc: Document, var: str) -> None:
+    """A task: its numbered text, where it comes from, and its targets when it has some."""
+    add = doc.add_paragraph
+    add(f"{{{{ {var}.n }}}}.{{{{ {var}.text }}}}", "正文")
+    add(f"{{{{ {var}.source_line }}}}", "出处")
+    add(f"{{%p if {var}.targets_line %}}", "正文")
+    add(f"{{{{ {var}.targets_line }}}}", "量化指标")
+    add("{%p endif %}", "正文")
+
+
+def signature(doc: Document) -> None:
+    """成文日期右空四字, the issuer centred over the date: both lines sit on one centre tab stop,
+    placed so that a date 6.5 characters wide (2022年3月31日) ends four characters from the right."""
+    doc.add_paragraph("", "正文")
+    doc.add_paragraph("", "正文")
     centre = Mm(156) - Pt(4 * 16) - Pt(6.5 * 16 / 2)
     for text in ("\t{{ issuer }}", "\t{{ date }}"):
-        p = add(text, "落款")
+        p = doc.add_paragraph(text, "落款")
         p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         p.paragraph_format.tab_stops.add_tab_stop(centre, WD_TAB_ALIGNMENT.CENTER)
+
+
+def notice() -> Document:
+    """任务调整通知: what a unit gains, no longer does, and what changed, old beside new."""
+    doc = new_document(landscape=False)
+    clear_body(doc)
+    add = doc.add_paragraph
+    letterhead(doc)
+    add("{%p for section in sections %}", "正文")
+    add("{{ section.heading }}", "一级标题")
+    add("{%p for e in section.entries %}", "正文")
+    item(doc, "e")
+    add("{%p endfor %}", "正文")
+    add("{%p endfor %}", "正文")
+    add("{%p if changed %}", "正文")
+    add("{{ changed_heading }}", "一级标题")
+    add("{%p for c in changed %}", "正文")
+    add("{{ c.n }}.{{ c.what }}", "出处")
+    t = table(doc, [("{{ before_label }}", 0.5), ("{{ after_label }}", 0.5)], 156)
+    row = add_row(t, ["{{ c.before.text }}", "{{ c.after.text }}"], doc)
+    for cell, side in zip(row.cells, ("before", "after")):
+        for field in ("source_line", "targets_line"):
+            cell.add_paragraph(f"{{{{ c.{side}.{field} }}}}", "表格文字")
+    add("{%p endfor %}", "正文")
+    add("{%p endif %}", "正文")
+    signature(doc)
     return doc
 
 
@@ -386,7 +429,7 @@ def overview() -> Document:
 
 def main() -> None:
     out = ROOT / "templates"
-    for name, make in (("letter", letter), ("checklist", checklist), ("overview", overview)):
+    for name, make in (("letter", letter), ("checklist", checklist), ("overview", overview), ("notice", notice)):
         doc = make()
         doc.core_properties.author = "plandoc"
         (out / f"{name}.docx").write_bytes(fixed_zip(doc))

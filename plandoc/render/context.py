@@ -157,3 +157,45 @@ def reference(r: Ref, w: Wording) -> str:
     if r.section_number and r.restarts:
         return w.label("section_item_reference", part=part, section=r.section_number, number=r.number)
     return w.label("item_reference", part=part, number=r.number)
+
+
+def notice(plan: Plan, changes, s: Sentences, restarts: frozenset = frozenset()) -> dict:
+    """A change notice's context: `changes` is a notices.UnitChanges of the new version `plan`;
+    `restarts` the parts whose item numbers restart in each section (民生实事四.1)."""
+    w = s.wording
+    ctx = common(plan, s)
+    fields = dict(ctx, unit=changes.unit, added=len(changes.added), removed=len(changes.removed),
+                  changed=len(changes.changed))
+    sections = []
+    for key, tasks in (("notice_added", changes.added), ("notice_removed", changes.removed)):
+        if tasks:
+            sections.append({"heading": w.label("requirements_heading", numeral=cn_numeral(len(sections) + 1),
+                                                heading=w.labels[key]),
+                             "entries": [_notice_item(t, n, w, restarts, changes.unit) for n, t in enumerate(tasks, 1)]})
+    changed = []
+    for n, (old, new, aspects) in enumerate(changes.changed, 1):
+        names = w.labels["aspect_separator"].join(w.labels[f"aspect_{a}"] for a in aspects)
+        changed.append({"n": n, "what": w.label("notice_aspects", aspects=names),
+                        "before": _notice_item(old, n, w, restarts, changes.unit),
+                        "after": _notice_item(new, n, w, restarts, changes.unit)})
+    opening = "notice_opening" if ctx["circular"] else "notice_opening_without_circular"
+    return dict(ctx, unit=changes.unit, title=s.fill("notice_title", fields), opening=s.fill(opening, fields),
+                sections=sections, changed=changed,
+                changed_heading=w.label("requirements_heading", numeral=cn_numeral(len(sections) + 1),
+                                        heading=w.labels["notice_changed"]) if changed else "",
+                before_label=w.labels["notice_before"], after_label=w.labels["notice_after"],
+                task_ids=list(dict.fromkeys(t.id for t in changes.added + changes.removed
+                                            + [x[1] for x in changes.changed])))
+
+
+def _notice_item(task, n: int, w: Wording, restarts: frozenset, unit: str) -> dict:
+    """A task as a notice prints it: its text, its place, deadline, the other units and targets."""
+    units = w.labels["partner_separator"].join(w.label("partner", unit=u.canonical or u.name, role=w.roles[u.role])
+                                               for u in task.departments if (u.canonical or u.name) != unit)
+    ref = reference(Ref(task.id, task.part, task.section_number, task.number, task.line, task.part in restarts), w)
+    deadline = task.deadline.text if task.deadline else ""
+    targets = w.labels["target_separator"].join(t.text for t in task.targets)
+    source = (w.label("item_source", refs=ref) + (w.label("item_deadline", deadline=deadline) if deadline else "")
+              + (w.label("item_partners", partners=units) if units else ""))
+    return {"n": n, "text": task.text, "source_line": source,
+            "targets_line": w.label("item_targets", targets=targets) if targets else ""}

@@ -18,8 +18,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError
 
-NAMES = ("base.html", "columns.html", "letter.html", "checklist.html", "overview.html",
-         "letter.docx", "checklist.docx", "overview.docx")
+NAMES = ("base.html", "columns.html", "letter.html", "checklist.html", "overview.html", "notice.html",
+         "letter.docx", "checklist.docx", "overview.docx", "notice.docx")
 
 
 def default_dir() -> Path:
