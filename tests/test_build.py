@@ -186,13 +186,13 @@ def test_templates_export_and_a_template_error_names_file_and_line(runner, tmp_p
     result = runner.invoke(main, ["templates", "export", str(mine)])
     assert result.exit_code == 0
     assert sorted(p.name for p in mine.iterdir()) == sorted(
-        ["base.html", "columns.html", "letter.html", "checklist.html", "overview.html", "notice.html", "letter.docx",
-         "checklist.docx", "overview.docx", "notice.docx"])
+        ["base.html", "columns.html", "parts.html", "letter.html", "checklist.html", "overview.html", "notice.html",
+         "letter.docx", "checklist.docx", "overview.docx", "notice.docx"])
     again = runner.invoke(main, ["templates", "export", str(mine)])
-    assert "kept 10 existing file(s)" in again.stderr
+    assert "kept 11 existing file(s)" in again.stderr
     html = (mine / "letter.html").read_text(encoding="utf-8").splitlines()
-    line = next(n for n, text in enumerate(html, 1) if "{{ opening }}" in text)
-    html[line - 1] = html[line - 1].replace("{{ opening }}", "{{ opening | nosuchfilter }}")
+    line = next(n for n, text in enumerate(html, 1) if "{{ attachment }}" in text)
+    html[line - 1] = html[line - 1].replace("{{ attachment }}", "{{ attachment | nosuchfilter }}")
     (mine / "letter.html").write_text("\n".join(html), encoding="utf-8")
     result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine),
                                   "-o", str(tmp_path / "out"), "--format", "pdf", "--only", "办公室", "-j", "1"])

@@ -210,13 +210,19 @@ def clear_body(doc: Document) -> None:
             body.remove(child)
 
 
-def letter() -> Document:
+def letter_page() -> Document:
+    """A portrait page with the letterhead, then a loop over the sections under their headings."""
     doc = new_document(landscape=False)
     clear_body(doc)
-    add = doc.add_paragraph
     letterhead(doc)
-    add("{%p for section in sections %}", "正文")
-    add("{{ section.heading }}", "一级标题")
+    doc.add_paragraph("{%p for section in sections %}", "正文")
+    doc.add_paragraph("{{ section.heading }}", "一级标题")
+    return doc
+
+
+def letter() -> Document:
+    doc = letter_page()
+    add = doc.add_paragraph
     add("{%p for group in section.groups %}", "正文")
     add("{%p if group.heading %}", "正文")
     add("{{ group.heading }}", "二级标题")
@@ -275,12 +281,8 @@ def signature(doc: Document) -> None:
 
 def notice() -> Document:
     """任务调整通知: what a unit gains, no longer does, and what changed, old beside new."""
-    doc = new_document(landscape=False)
-    clear_body(doc)
+    doc = letter_page()
     add = doc.add_paragraph
-    letterhead(doc)
-    add("{%p for section in sections %}", "正文")
-    add("{{ section.heading }}", "一级标题")
     add("{%p for e in section.entries %}", "正文")
     item(doc, "e")
     add("{%p endfor %}", "正文")

@@ -18,7 +18,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError
 
-NAMES = ("base.html", "columns.html", "letter.html", "checklist.html", "overview.html", "notice.html",
+NAMES = ("base.html", "columns.html", "parts.html", "letter.html", "checklist.html", "overview.html", "notice.html",
          "letter.docx", "checklist.docx", "overview.docx", "notice.docx")
 
 
