@@ -18,7 +18,7 @@ from .extract.deadlines import find_deadlines, pick_deadline
 from .extract.header import read_header
 from .extract.numbering import Numeral, match_numeral
 from .extract.runtogether import find_run_header, rows_from_run
-from .extract.tables import (CLOSING, Cell, Row, find_flat_header, find_spaced_header, rows_from_cells, rows_from_flat,
+from .extract.tables import (CLOSING, Cell, Row, mid_sentence, find_flat_header, find_spaced_header, rows_from_cells, rows_from_flat,
                              rows_from_labelled, rows_from_spaced)
 from .extract.targets import find_targets
 from .model import Deadline, Evidence, ListItem, Notice, Part, Plan, SourceInfo, Target, Task, Unit
@@ -331,8 +331,10 @@ def _cut_off(last: Node) -> bool:
     c = last.clause
     if c is None or c.tail is None:
         return False
+    # what runs on is a table or a report cut short (鄞州 海曙 江东 … 合计), not a last field
+    # such as 电话：12345678
     trailing = last.folded[c.tail:].strip()
-    return bool(trailing) and not trailing.endswith(tuple(CLOSING))
+    return mid_sentence(trailing) or len(trailing.split()) >= 3 and not trailing.endswith(tuple(CLOSING))
 
 
 def _plain_line(nodes: list[Node], n: int, r: _Reading, rules: Rules) -> None:

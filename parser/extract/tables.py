@@ -17,6 +17,7 @@ from .numbering import match_numeral
 UNIT_KINDS = ROLES
 BARE_NUMBER = regex.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
 CLOSING = "。；;!?！？)）」』”%"
+CUT_MIN = 20              # shorter text that lacks a closing mark is a whole cell, not one cut off
 SPACED_ROW = regex.compile(r"^\s*(\d{1,3})\s+(?=\S)")      # 1 加强水资源保护 …
 
 
@@ -329,8 +330,7 @@ def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, r
             else:  # progress, remarks: the rest of the row
                 # the document's last row holding fewer of them than the header has columns,
                 # its last cell stopping mid-sentence, was cut off by the end of the document
-                row.cut = last and len(body) - i < len(cols) - j and not body[-1].folded.rstrip().endswith(
-                    tuple(CLOSING))
+                row.cut = last and len(body) - i < len(cols) - j and mid_sentence(body[-1].folded)
                 i = len(body)
         # what is left: a sub-row (text then its own deadline) or the next row's group label
         rest = body[i:]
@@ -343,6 +343,13 @@ def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, r
             continue
         break
     return rows, next_group
+
+
+def mid_sentence(folded: str) -> bool:
+    """Text that stops mid-sentence: long (a short cell such as 已完成 or 80% is whole) and not
+    ending with a closing mark."""
+    text = folded.strip()
+    return len(text) >= CUT_MIN and not text.endswith(tuple(CLOSING))
 
 
 def _numbered_item(folded: str, rules: Rules) -> bool:
