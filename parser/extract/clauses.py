@@ -129,7 +129,10 @@ def bare_units(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     folded = _round(folded)
     spans = split_names(folded, 0, len(folded), rules)
     names = [(clean_name(orig[s:e], folded[s:e], rules), folded[s:e].strip()) for s, e in spans]
-    if not names or not all(_plausible_name(f, rules) and _looks_like_unit(f, rules) for _, f in names):
+    # with no role word to say so, a place is not a unit: （全市）, （中心城区） name where, not who
+    if not names or not all(_plausible_name(f, rules) and _looks_like_unit(f, rules)
+                            and (f.startswith(rules.group_starts) or not f.endswith(rules.name_starts))
+                            for _, f in names):
         return None
     return Clause(0, tuple(Unit(n, "responsible") for n, _ in names), None, rule="bracket-list")
 
