@@ -211,6 +211,8 @@ def _verbal(orig: str, folded: str, rules: Rules):
         if verb is None and pending_start is None and units and find_deadlines(phrase, rules, None):
             deadline = orig[s:e].strip()   # （市发改委牵头，2022年6月底前完成）
             continue
+        if verb is None and pending_start is None and units and any(w in phrase for w in rules.note_words):
+            continue                       # （由卫健委负责，下同）: a note, not more units
         if verb is None:
             pending_start = s  # a list broken by a comma: 各县区，功能板块负责
             continue
