@@ -232,7 +232,9 @@ def _roles(t: _Table) -> dict:
         if not label_re.fullmatch(example):
             raise labels.error("examples", f'"{example}" is not a label of this vocabulary')
     others = _alternation(person + deadline + report)
-    key_re = _compile(rf"(?P<key>{label_re.pattern}|{others})\s*[:]", "roles.toml", "labels")
+    # a key: a label, or a role word alone (牵头：市发改委；配合：市财政局), or another label;
+    # then a colon
+    key_re = _compile(rf"(?P<key>{words_re}(?:{_alternation(nouns)})?|{others})\s*[:]", "roles.toml", "labels")
     not_verbs = set(labels.words("not_verbs"))
     verbs = t.mapping("verbs", str)
     verbs.update({w: r for w, r in role_words.items() if w not in not_verbs})

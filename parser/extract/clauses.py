@@ -191,10 +191,14 @@ def _keyed(orig: str, folded: str, rules: Rules):
             leaders.extend(orig[a:b].strip() for a, b in split_names(folded, vs, ve, rules))
             continue
         role = rules.label_role(key)
+        # a label names units (责任单位：); a role word alone (牵头：) only where what follows
+        # looks like units
+        bare = rules.label_re.fullmatch(key) is None
         for s, e in split_names(folded, vs, ve, rules):
             name, marked = _inline_role(orig[s:e], folded[s:e], rules)
-            if len(name) >= 2:      # 责任单位:区 is a line cut short, not a unit
-                units.append(Unit(name, marked or role))
+            if len(name) < 2 or bare and not _looks_like_unit(fold(name, rules.fold), rules):
+                continue            # 责任单位:区 is a line cut short, not a unit
+            units.append(Unit(name, marked or role))
     return units, deadline, leaders, tail
 
 
