@@ -40,6 +40,7 @@ MB = 1024 * 1024
 MAX_INPUT_MB = 50         # a circular of a thousand pages is 5 MB of text; larger is a mistake or an attack
 MAX_INFLATED = 20          # a .docx part may inflate to this many times the input limit, no more
 MAX_RATIO = 200            # nor more than this many times its compressed size (a zip bomb)
+MAX_SPAN = 64              # columns a merged table cell may stand in
 REPLACED = "\ufffd"          # what a byte the encoding does not allow is decoded as
 CONTROLS = {c: " " for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F]}   # all but \t and \n
 
@@ -345,13 +346,34 @@ def _docx_lines(data: bytes, name: str) -> tuple[Line, ...]:
         if child.tag == qn("w:p"):
             lines.append(Line(len(lines) + 1, numbering.numeral(child) + _paragraph_text(child)))
         elif child.tag == qn("w:tbl"):
+            above: list[str] = []
             for row in child.iter(qn("w:tr")):
-                cells = []
-                for tc in row.iterchildren(qn("w:tc")):
-                    paras = [_paragraph_text(p) for p in tc.iter(qn("w:p"))]
-                    cells.append("\n".join(p for p in paras if p.strip()).strip())
+                cells = _row_cells(row, above, qn)
+                above = cells
                 lines.append(Line(len(lines) + 1, " | ".join(cells), tuple(cells)))
     return tuple(lines)
+
+
+def _row_cells(row, above: list[str], qn) -> list[str]:
+    """A table row's cells, one per grid column: a cell merged across columns (gridSpan) stands
+    in each of them, and one merged down from the row above (vMerge) repeats that row's text, so
+    that every row reads as the table shows it (a unit given once for a group of rows)."""
+    cells: list[str] = []
+    for tc in row.iterchildren(qn("w:tc")):
+        props = tc.find(qn("w:tcPr"))
+        span = props.find(qn("w:gridSpan")) if props is not None else None
+        merge = props.find(qn("w:vMerge")) if props is not None else None
+        try:
+            width = max(1, min(int(span.get(qn("w:val"), "1")), MAX_SPAN)) if span is not None else 1
+        except ValueError:
+            width = 1
+        if merge is not None and merge.get(qn("w:val"), "continue") == "continue":
+            text = above[len(cells)] if len(cells) < len(above) else ""
+        else:
+            paras = [_paragraph_text(p) for p in tc.iter(qn("w:p"))]
+            text = "\n".join(p for p in paras if p.strip()).strip()
+        cells.extend([text] * width)
+    return cells
 
 
 def _check_inflation(data: bytes, name: str) -> None:

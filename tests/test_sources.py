@@ -365,3 +365,31 @@ def test_automatic_numbering_of_any_shape_never_crashes(tmp_path, level):
         assert numbers[98:101] == ["九十九", "100", "101"]
     else:
         assert set(numbers) == {None}         # a level Word would not show, or no text to show
+
+
+def test_a_docx_table_with_merged_cells_reads_as_it_shows(tmp_path):
+    """A two-row header (责任单位 over 牵头单位 | 配合单位, 序号 merged down) and a unit cell merged
+    down over a group of rows: every row gets the units the table shows it."""
+    d = docx.Document()
+    t = d.add_table(rows=5, cols=5)
+    head = ["序号", "工作任务", "责任单位", "", "完成时限"]
+    for i, text in enumerate(head):
+        t.cell(0, i).text = text
+    t.cell(0, 2).merge(t.cell(0, 3)).text = "责任单位"
+    for i in (0, 1, 4):
+        t.cell(0, i).merge(t.cell(1, i))
+    t.cell(1, 2).text, t.cell(1, 3).text = "牵头单位", "配合单位"
+    rows = [("1", "建成10个口袋公园", "市城管局", "各区政府", "6月底前"),
+            ("2", "新增停车位2000个", "", "市公安局", "年内"),
+            ("3", "改造老旧小区30个", "市住建局", "各区政府", "年内")]
+    for r, row in enumerate(rows, 2):
+        for c, text in enumerate(row):
+            t.cell(r, c).text = text
+    t.cell(2, 2).merge(t.cell(3, 2))                      # 市城管局 leads rows 1 and 2
+    path = tmp_path / "merged.docx"
+    d.save(path)
+    plan = parse_file(path)
+    assert [(x.number, [(u.name, u.role) for u in x.departments]) for x in plan.tasks] == [
+        ("1", [("市城管局", "lead"), ("各区政府", "support")]),
+        ("2", [("市城管局", "lead"), ("市公安局", "support")]),
+        ("3", [("市住建局", "lead"), ("各区政府", "support")])]
