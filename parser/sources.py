@@ -552,6 +552,26 @@ class _HtmlText(HTMLParser):
         self._skipped = 0
         self._content = 0
         self._open: collections.Counter = collections.Counter()
+        self._below: dict[int, tuple[str, int]] = {}      # column -> (text, rows it still spans)
+        self._span = (1, 1)
+
+    def _take_spanned(self, everything: bool = False) -> None:
+        """Put in the row the cells that rows above span down into, where the row has got to
+        their column (all that remain, at the row's end)."""
+        while self.row is not None:
+            col = len(self.row)
+            held = self._below.get(col)
+            if held is None:
+                if everything and any(c > col for c in self._below):
+                    self.row.append("")
+                    continue
+                return
+            text, left = held
+            if left > 1:
+                self._below[col] = (text, left - 1)
+            else:
+                del self._below[col]
+            self.row.append(text)
 
     def _skipping(self) -> bool:
         return self._skipped > 0
@@ -591,8 +611,10 @@ class _HtmlText(HTMLParser):
         if tag == "tr":
             self._flush()
             self.row = []
+            self._take_spanned()
         elif tag in ("td", "th") and self.row is not None:
             self.cell = []
+            self._span = (_span(a.get("colspan")), _span(a.get("rowspan")))
         elif tag in _BLOCK:
             self._flush()
 
@@ -600,9 +622,16 @@ class _HtmlText(HTMLParser):
         if tag == "title":
             self._in_title = False
         if tag in ("td", "th") and self.cell is not None and self.row is not None:
-            self.row.append(re.sub(r"\s+", " ", "".join(self.cell)).strip())
+            text = re.sub(r"\s+", " ", "".join(self.cell)).strip()
+            self._take_spanned()
+            across, down = self._span
+            for _ in range(across):
+                if down > 1:        # the cell stands in the rows below too (a unit for a group)
+                    self._below[len(self.row)] = (text, down - 1)
+                self.row.append(text)
             self.cell = None
         elif tag == "tr" and self.row is not None:
+            self._take_spanned(everything=True)
             if any(self.row) and not self._skipping():
                 self.blocks.append((" | ".join(self.row), tuple(self.row), self._in_content()))
             self.row = None
@@ -630,6 +659,14 @@ class _HtmlText(HTMLParser):
     def close(self):
         super().close()
         self._flush()
+
+
+def _span(value: Optional[str]) -> int:
+    """A colspan or rowspan attribute: 1 unless a sensible number."""
+    try:
+        return max(1, min(int(value or 1), MAX_SPAN))
+    except ValueError:
+        return 1
 
 
 def _html_lines(text: str, name: str) -> tuple[Line, ...]:

@@ -393,3 +393,20 @@ def test_a_docx_table_with_merged_cells_reads_as_it_shows(tmp_path):
         ("1", [("市城管局", "lead"), ("各区政府", "support")]),
         ("2", [("市城管局", "lead"), ("市公安局", "support")]),
         ("3", [("市住建局", "lead"), ("各区政府", "support")])]
+
+
+def test_an_html_table_with_rowspan_and_colspan_reads_as_it_shows(tmp_path):
+    page = """<html><body><div class="content"><table>
+    <tr><th rowspan="2">序号</th><th rowspan="2">工作任务</th><th colspan="2">责任单位</th><th rowspan="2">完成时限</th></tr>
+    <tr><th>牵头单位</th><th>配合单位</th></tr>
+    <tr><td>1</td><td>建成10个口袋公园</td><td rowspan="2">市城管局</td><td>各区政府</td><td>6月底前</td></tr>
+    <tr><td>2</td><td>新增停车位2000个</td><td>市公安局</td><td>年内</td></tr>
+    <tr><td>3</td><td>改造老旧小区30个</td><td>市住建局</td><td>各区政府</td><td>年内</td></tr>
+    </table></div></body></html>"""
+    path = tmp_path / "merged.html"
+    path.write_text(page, encoding="utf-8")
+    plan = parse_file(path)
+    assert [(x.number, [(u.name, u.role) for u in x.departments]) for x in plan.tasks] == [
+        ("1", [("市城管局", "lead"), ("各区政府", "support")]),
+        ("2", [("市城管局", "lead"), ("市公安局", "support")]),
+        ("3", [("市住建局", "lead"), ("各区政府", "support")])]
