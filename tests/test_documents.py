@@ -305,3 +305,21 @@ def test_libreoffice_converts_a_built_letter(built, tmp_path):
         assert letters_only(task) in text
     # the page-number field was computed by LibreOffice on each page
     assert f"—{len(pages)}—" in squeeze(pages[-1][3])
+
+
+def test_word_documents_are_chinese_underneath_and_keep_headings_with_their_text(built):
+    """No Japanese leftovers of python-docx's default template; 小标宋 not bolded; headings, a
+    task's source line and the title keep with what follows them."""
+    import zipfile
+    _, folder = built
+    path = folder / "市场监管处" / "任务交办函.docx"
+    with zipfile.ZipFile(path) as z:
+        settings = z.read("word/settings.xml").decode("utf-8")
+        theme = z.read("word/theme/theme1.xml").decode("utf-8")
+        fonts = z.read("word/fontTable.xml").decode("utf-8")
+    assert 'w:eastAsia="zh-CN"' in settings and "ja-JP" not in settings
+    assert "ＭＳ" not in theme and "ＭＳ" not in fonts and '<a:ea typeface="宋体"/>' in theme
+    d = docx.Document(str(path))
+    styles = d.styles
+    assert not styles["标题"].font.bold and not styles["发文机关标志"].font.bold
+    assert all(styles[name].paragraph_format.keep_with_next for name in ("标题", "一级标题", "二级标题", "出处"))

@@ -104,9 +104,10 @@ def new_document(landscape: bool) -> Document:
     condense(normal)
     para_style("正文", FACE["fangsong"], BODY)
     para_style("主送", FACE["fangsong"], BODY, indent=False)
-    para_style("发文机关标志", FACE["xiaobiaosong"], Pt(30), bold=True, color=RED,
+    # 小标宋 is a heavy face already: bolding it (Word's synthetic bold) smears the strokes
+    para_style("发文机关标志", FACE["xiaobiaosong"], Pt(30), color=RED,
                align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, line=Pt(40))
-    para_style("标题", FACE["xiaobiaosong"], Pt(22), bold=True, align=WD_ALIGN_PARAGRAPH.CENTER,
+    para_style("标题", FACE["xiaobiaosong"], Pt(22), align=WD_ALIGN_PARAGRAPH.CENTER,
                indent=False, line=Pt(34))
     para_style("副标题", FACE["kaiti"], BODY, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
     para_style("一级标题", FACE["heiti"], BODY)
@@ -118,13 +119,46 @@ def new_document(landscape: bool) -> Document:
     para_style("表头", FACE["heiti"], TABLE, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, line=None)
     for name in ("表格文字", "表头"):
         styles[name].paragraph_format.line_spacing = 1.2
+    # a heading, a task's source line and the issuer over the date stay with what follows them
+    for name in ("标题", "一级标题", "二级标题", "出处"):
+        styles[name].paragraph_format.keep_with_next = True
     # titles and tables keep their own line height instead of taking two lines of the page's grid
     for name in ("表格文字", "表头", "标题", "发文机关标志"):
         snap = OxmlElement("w:snapToGrid")
         snap.set(qn("w:val"), "0")
         styles[name].element.get_or_add_pPr().append(snap)
     page_numbers(doc)
+    chinese_theme(doc)
     return doc
+
+
+def chinese_theme(doc: Document) -> None:
+    """python-docx's default template is Japanese underneath: East Asian theme language ja-JP,
+    theme fonts ＭＳ 明朝 / ＭＳ ゴシック in its font table.  A Chinese office document says
+    zh-CN and names the faces it uses."""
+    lang = doc.settings.element.find(qn("w:themeFontLang"))
+    if lang is not None:
+        lang.set(qn("w:eastAsia"), "zh-CN")
+    theme = next((p for p in doc.part.package.parts if p.partname.endswith("/theme/theme1.xml")), None)
+    if theme is not None:
+        xml = theme.blob.decode("utf-8")
+        xml = xml.replace('<a:font script="Jpan" typeface="ＭＳ ゴシック"/>', f'<a:font script="Jpan" typeface="{FACE["heiti"]}"/>')
+        xml = xml.replace('<a:font script="Jpan" typeface="ＭＳ 明朝"/>', f'<a:font script="Jpan" typeface="{FACE["songti"]}"/>')
+        for kind, face in (("major", FACE["heiti"]), ("minor", FACE["songti"])):
+            start = xml.find(f"<a:{kind}Font>")
+            ea = xml.find('<a:ea typeface=""/>', start)
+            if start >= 0 and ea >= 0:
+                xml = xml[:ea] + f'<a:ea typeface="{face}"/>' + xml[ea + len('<a:ea typeface=""/>'):]
+        theme._blob = xml.encode("utf-8")
+    font_table = next((p for p in doc.part.package.parts if p.partname.endswith("/fontTable.xml")), None)
+    if font_table is not None:
+        xml = font_table.blob.decode("utf-8")
+        for leftover in ("ＭＳ 明朝", "ＭＳ ゴシック"):
+            start = xml.find(f'<w:font w:name="{leftover}"')
+            end = xml.find("</w:font>", start)
+            if start >= 0 and end >= 0:
+                xml = xml[:start] + xml[end + len("</w:font>"):]
+        font_table._blob = xml.encode("utf-8")
 
 
 def condense(style) -> None:
