@@ -43,6 +43,11 @@ def _formats(text: str, option: str) -> list[str]:
     return chosen
 
 
+max_input_option = click.option(
+    "--max-input-mb", type=click.FloatRange(min=0.001), default=MAX_INPUT_MB, show_default=True,
+    help="Refuse inputs larger than this, unread (a circular is rarely over 5 MB).")
+
+
 def _warnings_only(record: logging.LogRecord) -> bool:
     return record.levelno >= logging.WARNING
 
@@ -57,6 +62,7 @@ def main():
       plandoc parse samples/suzhou-post-2022.txt --format table
       plandoc parse samples/suzhou-post-2022.txt -o output/plan.json
       plandoc build samples/suzhou-post-2022.txt --profile samples/suzhou-post.profile.toml
+      plandoc diff old-plan.json samples/suzhou-post-2022.txt --notices output/notices
     """
     # jieba logs its dictionary loading, WeasyPrint every CSS property it skips and every font
     # fallback: plandoc reports what matters itself.  A filter, not a level: jieba sets its
@@ -75,8 +81,7 @@ def main():
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True,
               help="json: the plan as JSON (schema: `plandoc schema`); table: a view for people.")
 @click.option("--strict", is_flag=True, help="Exit 1 when a document has warnings.")
-@click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=MAX_INPUT_MB, show_default=True,
-              help="Refuse inputs larger than this, unread (a circular is rarely over 5 MB).")
+@max_input_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not print warnings on stderr.")
 def parse(sources: tuple[Path, ...], output: Path | None, profile: Path | None, fmt: str, strict: bool,
           max_input_mb: float, quiet: bool):
@@ -170,8 +175,7 @@ def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Pa
 @click.option("--force", is_flag=True,
               help="Overwrite documents edited by hand since the last build (by default they are kept, "
                    "and the new one is written beside them as NAME.new.docx / .pdf).")
-@click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=MAX_INPUT_MB, show_default=True,
-              help="Refuse inputs larger than this, unread (a circular is rarely over 5 MB).")
+@max_input_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(source: Path, out_root: Path, profile: Path | None, templates: Path | None, only: tuple[str, ...],
           formats: str, name: str | None, jobs: int, trust_templates: bool, force: bool, max_input_mb: float,
@@ -243,8 +247,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
               help="Organisation profile (TOML): units named by an alias count as the same unit.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="table: a view for people; json: every change with both versions of the task.")
-@click.option("--max-input-mb", type=click.FloatRange(min=0.001), default=MAX_INPUT_MB, show_default=True,
-              help="Refuse inputs larger than this, unread.")
+@max_input_option
 @click.option("--notices", "notices", type=click.Path(file_okay=False, path_type=Path),
               help="Also write a change notice (任务调整通知) for each unit concerned into this folder: "
                    "<folder>/<unit>/任务调整通知.docx and .pdf.")
