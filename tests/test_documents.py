@@ -133,11 +133,16 @@ def test_docx_checklist_is_a_landscape_table_with_a_repeated_header(built, unit)
 def test_docx_overview_has_every_unit_and_the_idle_one(built):
     plan, folder = built
     d = docx.Document(str(folder / "任务分解总表.docx"))
-    summary, detail = d.tables
+    summary, *details = d.tables
     assert [r.cells[0].text for r in summary.rows[1:]] == list(UNITS) + ["市邮政业安全发展中心"]
     assert summary.rows[-1].cells[1].text == "无任务"
-    text = "".join(c.text for r in detail.rows for c in r.cells)
-    for unit in UNITS:
+    # a table a unit, its name in a header row that repeats on every page
+    assert len(details) == len(UNITS)
+    for unit, detail in zip(UNITS, details):
+        caption = detail.rows[0]
+        assert caption.cells[0].text.startswith(unit + "（")
+        assert caption._tr.trPr.find(qn("w:tblHeader")) is not None
+        text = "".join(c.text for r in detail.rows for c in r.cells)
         for task in unit_tasks(plan, unit):
             assert task in text
 
@@ -224,6 +229,9 @@ def test_pdf_checklist_and_overview_are_landscape_with_the_header_on_every_page(
         for width, height, _, text in pages:
             assert (round(width), round(height)) == (842, 595)
             assert first_header in squeeze(text)
+    # every page of the overview after the summary names the unit whose rows it holds
+    for _, _, _, text in pdf_pages(folder / "任务分解总表.pdf")[1:]:
+        assert any(f"{unit}（" in squeeze(text) for unit in UNITS), text[:80]
     with pdfplumber.open(folder / "市场监管处" / "任务清单.pdf") as pdf:
         rows = [row for page in pdf.pages for table in page.extract_tables() for row in table]
         text = squeeze(pdf.pages[-1].extract_text())

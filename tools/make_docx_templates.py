@@ -12,6 +12,7 @@ of 156 x 225 mm), body 3号 仿宋 with 22 lines a page, title 2号 小标宋, p
 from __future__ import annotations
 
 import sys
+from copy import deepcopy
 from pathlib import Path
 
 from docx import Document
@@ -450,16 +451,24 @@ def overview() -> Document:
         c.paragraphs[0].style = doc.styles["表格文字"]
     row.cells[1].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
     add_row(summary, ["{%tr endfor %}"], doc, merge=True)
+    # one table a unit: its name is a header row too, so it repeats on every page its rows run over
+    doc.add_paragraph("{%p for u in units %}", "正文")
     doc.add_paragraph("", "正文")
     t, columns = task_table(doc, "overview")
-    add_row(t, ["{%tr for u in units %}"], doc, merge=True)
-    group = add_row(t, ["{{ u.heading }}"], doc, merge=True)
-    group.cells[0].paragraphs[0].style = doc.styles["表头"]
-    group.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
+    caption = t.rows[0]._tr
+    caption.addprevious(deepcopy(caption))
+    group = t.rows[0]
+    group.cells[0].merge(group.cells[-1])
+    cell = t.rows[0].cells[0]
+    for extra in cell.paragraphs[1:]:
+        extra._p.getparent().remove(extra._p)
+    cell.paragraphs[0].text = "{{ u.heading }}"
+    cell.paragraphs[0].style = doc.styles["表头"]
+    cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.LEFT
     add_row(t, ["{%tr for r in u.rows %}"], doc, merge=True)
     task_row(t, doc, columns, "r")
     add_row(t, ["{%tr endfor %}"], doc, merge=True)
-    add_row(t, ["{%tr endfor %}"], doc, merge=True)
+    doc.add_paragraph("{%p endfor %}", "正文")
     return doc
 
 
