@@ -94,8 +94,9 @@ def align(old: tuple[Task, ...], new: tuple[Task, ...]) -> list[tuple[int, int]]
         pairs += _in_order(a, b, range(i0, block.a), range(j0, block.b))
         pairs += [(block.a + k, block.b + k) for k in range(block.size)]
         i0, j0 = block.a + block.size, block.b + block.size
-    left_a = [i for i in range(len(a)) if i not in {p for p, _ in pairs}]
-    left_b = [j for j in range(len(b)) if j not in {q for _, q in pairs}]
+    paired_a, paired_b = {p for p, _ in pairs}, {q for _, q in pairs}
+    left_a = [i for i in range(len(a)) if i not in paired_a]
+    left_b = [j for j in range(len(b)) if j not in paired_b]
     pairs += _best_pairs(a, b, left_a, left_b)
     return pairs
 
