@@ -169,11 +169,12 @@ def _read(data: bytes, name: str) -> Document:
         return Document(_docx_lines(_converted_to_docx(data, name), name), SourceInfo(name, sha, "doc", None))
     text, encoding = decode_text(data, name)
     if suffix in HTML_SUFFIXES or _looks_like_html(text):
-        return Document(_html_lines(text, name), SourceInfo(name, sha, "html", encoding))
-    if suffix not in TEXT_SUFFIXES and suffix not in {".csv", ".log"}:
+        lines, kind = _html_lines(text, name), "html"
+    elif suffix not in TEXT_SUFFIXES and suffix not in {".csv", ".log"}:
         raise SourceError(f"{name}: unsupported kind of file '{suffix}'; give a {KINDS} circular")
-    lines = tuple(Line(i, t) for i, t in enumerate(_split_lines(text), 1))
-    return Document(lines, SourceInfo(name, sha, "txt", encoding), _mended(lines, encoding))
+    else:
+        lines, kind = tuple(Line(i, t) for i, t in enumerate(_split_lines(text), 1)), "txt"
+    return Document(lines, SourceInfo(name, sha, kind, encoding), _mended(lines, encoding))
 
 
 def _mended(lines: tuple[Line, ...], encoding: str) -> tuple[Notice, ...]:

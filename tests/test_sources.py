@@ -410,3 +410,11 @@ def test_an_html_table_with_rowspan_and_colspan_reads_as_it_shows(tmp_path):
         ("1", [("市城管局", "lead"), ("各区政府", "support")]),
         ("2", [("市城管局", "lead"), ("市公安局", "support")]),
         ("3", [("市住建局", "lead"), ("各区政府", "support")])]
+
+
+def test_a_bad_byte_in_a_web_page_is_warned_of_too(tmp_path):
+    path = tmp_path / "page.html"
+    page = "<html><body><div class='content'><p>1.做好统计工作。（办公室牵头）</p></div></body></html>".encode()
+    path.write_bytes(b"\xef\xbb\xbf" + page.replace("统计".encode(), b"\xff\xfe"))
+    plan = parse_file(path)
+    assert [w.code for w in plan.warnings] == ["undecodable-bytes"] and len(plan.tasks) == 1
