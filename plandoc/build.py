@@ -99,13 +99,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     jobs, assignments = plan_jobs(plan, profile, formats, only)
     folder = out_root / safe_name(name or Path(plan.source.path).stem or "plan")
     result = BuildResult(folder, idle=assignments.idle, outside=assignments.outside)
-    # where every file goes is checked before anything is made: no link on the way, a folder
-    # that takes files
-    check_writable(out_root)
-    for job in jobs:
-        inside(out_root, folder / job.path)
-    inside(out_root, folder / MANIFEST)
-    check_writable(folder)
+    _check_destinations(out_root, folder, jobs, folder / MANIFEST)
     with locked(folder):
         stamp = _timestamp(plan)
         previous = {f.get("path"): f for f in read_manifest(folder).get("files", []) if isinstance(f, dict)}
@@ -138,6 +132,15 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         return result
 
 
+def _check_destinations(root: Path, folder: Path, jobs: list[Job], *more: Path) -> None:
+    """Where every file goes, checked before anything is made: inside `root` with no link on
+    the way, in folders that take files.  Raises OutputError."""
+    check_writable(root)
+    for path in [folder / job.path for job in jobs] + list(more):
+        inside(root, path)
+    check_writable(folder)
+
+
 def _prepared_fonts(jobs: list[Job], formats: Iterable[str]) -> Optional[PreparedFonts]:
     """The PDF fonts cut to the characters of these documents, when a format embeds fonts."""
     if not any(renderer_class(f).needs_fonts for f in formats):
@@ -166,9 +169,7 @@ def write_notices(d, old: Plan, new: Plan, profile: Optional[Profile], folder: P
         for fmt in formats:
             jobs.append(Job("notice", u.unit, f"{folders[u.unit]}/{safe_name(wording.files['notice'])}.{fmt}", fmt,
                             ctx, tuple(ctx["task_ids"])))
-    check_writable(folder)
-    for job in jobs:
-        inside(folder, folder / job.path)
+    _check_destinations(folder, folder, jobs)
     written = []
     with locked(folder):
         prepared = _prepared_fonts(jobs, formats)
