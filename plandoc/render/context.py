@@ -189,13 +189,9 @@ def notice(plan: Plan, changes, s: Sentences, restarts: frozenset = frozenset())
 
 
 def _notice_item(task, n: int, w: Wording, restarts: frozenset, unit: str) -> dict:
-    """A task as a notice prints it: its text, its place, deadline, the other units and targets."""
-    units = w.labels["partner_separator"].join(w.label("partner", unit=u.canonical or u.name, role=w.roles[u.role])
-                                               for u in task.departments if (u.canonical or u.name) != unit)
-    ref = reference(Ref(task.id, task.part, task.section_number, task.number, task.line, task.part in restarts), w)
-    deadline = task.deadline.text if task.deadline else ""
-    targets = w.labels["target_separator"].join(t.text for t in task.targets)
-    source = (w.label("item_source", refs=ref) + (w.label("item_deadline", deadline=deadline) if deadline else "")
-              + (w.label("item_partners", partners=units) if units else ""))
-    return {"n": n, "text": task.text, "source_line": source,
-            "targets_line": w.label("item_targets", targets=targets) if targets else ""}
+    """A task as a notice prints it: as a letter's entry does, the other units as partners."""
+    roles = {(u.canonical or u.name): u.role for u in task.departments}
+    ref = Ref(task.id, task.part, task.section_number, task.number, task.line, task.part in restarts)
+    e = Entry(task.text, roles.get(unit, task.departments[0].role if task.departments else ROLES[0]), (ref,),
+              task.targets, task.deadline, tuple((u, r) for u, r in roles.items() if u != unit))
+    return entry(e, n, w)
