@@ -12,7 +12,7 @@ demo: $(VENV)/.installed system-packages
 	$(BIN)/plandoc parse $(SAMPLE) --profile $(PROFILE) -o $(OUT)/plan.json
 	$(BIN)/plandoc parse $(SAMPLE) --profile $(PROFILE) --format table -q -o $(OUT)/plan.txt
 	$(BIN)/plandoc build $(SAMPLE) --profile $(PROFILE) -o output
-	@echo "demo written to $(OUT)/ (the warning about line 78 is right: the sample prints section 五 as a second 六)"
+	@echo "demo written to $(OUT)/latest/ (the warning about line 78 is right: the sample prints section 五 as a second 六)"
 
 test: $(VENV)/.installed system-packages
 	$(BIN)/python -m pytest -q -rs
@@ -20,6 +20,7 @@ test: $(VENV)/.installed system-packages
 bench: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/bench_parse.py
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_revise.py
 	$(BIN)/python benchmarks/bench_scale.py
 
 # fonts and the libraries WeasyPrint draws them with, for PDF output (apt-get when run as root)

@@ -1,33 +1,42 @@
 """A build: from a plan to every unit's letter and checklist and the office's overview, as DOCX
-and PDF, under output/<plan>/ with a manifest.
+and PDF, in a new version folder of the plan (versions.py) with a manifest.
 
-    output/suzhou-post-2022/
-        manifest.json                  every file, its sha256 and the task ids in it
+    output/suzhou-post-2022/2022-03-01-5be0c2a1/
+        manifest.json                  every file, its sha256 and the task ids in it; the version
+                                       this one follows and the diff from it
+        plan.json                      the plan the documents were made from (ids carried on)
         任务分解总表.docx / .pdf         the overview
         市场监管处/任务交办函.docx / .pdf
         市场监管处/任务清单.docx / .pdf
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-from parser.errors import SourceError
+from parser.errors import PlandocError, SourceError
 from parser.model import Plan
 from parser.profile import Profile
 from parser.rules import load_rules
 
 from .assemble import Assignments, assemble, restarting_parts
-from .output import (MANIFEST, check_writable, inside, locked, manifest_bytes, read_manifest, safe_name, sha256,
-                     unique_names, write_atomic)
+from .output import (MANIFEST, OutputError, check_writable, inside, locked, manifest_bytes, read_manifest,
+                     safe_name, sha256, unique_names, write_atomic)
 from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
 from .render import context
-from .render.fonts import PreparedFonts, load_fonts, prepare
+from .render.fonts import PreparedFonts, font_identity, load_fonts, prepare
+from .render.templates import search_path
+from .versions import PLAN_FILE, carry, clear_staging, free_name, read_latest, set_latest, staging, version_name
 from .wording import Wording, load_wording
+
+if TYPE_CHECKING:
+    from .diff import Diff
 
 
 @dataclass(frozen=True)
@@ -43,13 +52,17 @@ class Job:
 
 @dataclass
 class BuildResult:
-    folder: Path
-    written: list[Path] = field(default_factory=list)
-    unchanged: list[Path] = field(default_factory=list)
+    folder: Path                          # the version's folder (or the one holding the same documents)
+    version: str = ""
+    follows: Optional[str] = None         # the version it was made after, if any
+    made: list[Path] = field(default_factory=list)          # rendered now
+    carried: list[Path] = field(default_factory=list)       # copied as they were from `follows`
+    same_as: Optional[str] = None         # nothing changed: this version holds these documents already
+    changes: Optional["Diff"] = None      # from `follows` to this plan
+    redone_after_edit: list[Path] = field(default_factory=list)   # edited by hand in `follows`, made anew here
     idle: tuple[str, ...] = ()
     outside: tuple[str, ...] = ()
     manifest: Optional[Path] = None
-    kept: list[tuple[Path, Path]] = field(default_factory=list)   # (edited by hand, the new one beside it)
 
 
 def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], only: Optional[list[str]] = None,
@@ -68,7 +81,8 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
         units = [a for a in units if a.unit in only]
     files = wording.files
     overview = {fmt: f"{safe_name(files['overview'])}.{fmt}" for fmt in FORMATS}
-    folders = unique_names([a.unit for a in assignments.units] + list(assignments.idle), (MANIFEST, *overview.values()))
+    folders = unique_names([a.unit for a in assignments.units] + list(assignments.idle),
+                           (MANIFEST, PLAN_FILE, *overview.values()))
     jobs = []
     for a in units:
         for kind, make in (("letter", context.letter), ("checklist", context.checklist)):
@@ -87,49 +101,202 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
 def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: Iterable[str] = FORMATS,
           only: Optional[list[str]] = None, templates: Optional[Path] = None, name: Optional[str] = None,
           workers: int = 1, progress: Optional[Callable[[int, int, str], None]] = None,
-          force: bool = False, trust_templates: bool = False) -> BuildResult:
-    """Make the documents of a plan under out_root/<plan>/.  A document edited by hand since the
-    last build (its bytes are not those the manifest records) is kept, and the new one is
-    written beside it (任务交办函.new.docx) unless `force`.  Templates run in Jinja's sandbox and
-    fetch nothing outside their folder unless `trust_templates`."""
+          force: bool = False, trust_templates: bool = False, inputs: Optional[str] = None) -> BuildResult:
+    """Make a new version of a plan's documents under out_root/<plan>/<version>/ (see versions.py).
+
+    The plan is compared with the one of the latest version: a task matched there keeps its id,
+    and a document made from the same content as one of the latest version is copied from it as
+    it is (edits by hand included) instead of being made again; `force` makes every document
+    again.  When nothing changed, nothing is made and `latest` names the version that holds
+    these documents.  `inputs` (from `inputs_key`) is recorded for `made_already`.  Templates run in Jinja's sandbox and fetch nothing outside their folder
+    unless `trust_templates`."""
+    from .diff import diff
+
     formats = tuple(formats)
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
         raise SourceError(f"no such format: {', '.join(unknown)} (formats: {', '.join(FORMATS)})")
-    jobs, assignments = plan_jobs(plan, profile, formats, only)
-    folder = out_root / safe_name(name or Path(plan.source.path).stem or "plan")
-    result = BuildResult(folder, idle=assignments.idle, outside=assignments.outside)
-    _check_destinations(out_root, folder, jobs, folder / MANIFEST)
-    with locked(folder):
-        stamp = _timestamp(plan)
-        previous = {f.get("path"): f for f in read_manifest(folder).get("files", []) if isinstance(f, dict)}
-        # the manifest is rewritten after every document, and only ever describes files that exist
-        # with the bytes it records: a build killed half-way leaves a manifest that is true
-        entries = {p: f for p, f in previous.items() if _holds(folder / str(p), f)}
-        prepared = _prepared_fonts(jobs, formats)
+    if only:            # an unknown unit is refused before any folder is made
+        plan_jobs(plan, profile, (), only)
+    plan_folder = out_root / safe_name(name or Path(plan.source.path).stem or "plan")
+    _check_destinations(out_root, plan_folder, [])
+    with locked(plan_folder):
+        clear_staging(plan_folder)
+        follows = read_latest(plan_folder)
+        before = plan_folder / follows if follows else None
+        recorded = read_manifest(before) if before else {}
+        previous = {f.get("path"): f for f in recorded.get("files", []) if isinstance(f, dict)}
+        old_plan = _read_plan(before, recorded.get("plan_sha256")) if before else None
+        changes = diff(old_plan, plan) if old_plan is not None else None
+        if changes is not None:
+            plan = _keep_ids(plan, changes.ids)
+        jobs, assignments = plan_jobs(plan, profile, formats, only)
+        made_from = _made_from(jobs, templates, plan, trust_templates)
+        version = version_name(_date(plan), [f"{p}:{d}" for p, d in made_from.items()])
+        result = BuildResult(plan_folder / version, version, follows, changes=changes,
+                             idle=assignments.idle, outside=assignments.outside)
+        if not force and _complete(plan_folder / version):
+            set_latest(plan_folder, version)        # the same documents again (or back to them)
+            result.same_as, result.manifest = version, plan_folder / version / MANIFEST
+            return result
+        version = result.version = free_name(plan_folder, version)
+        carried = {} if force else {j.path: previous[j.path] for j in jobs if _can_carry(before, previous.get(j.path),
+                                                                                           made_from[j.path])}
+        fresh = [j for j in jobs if j.path not in carried]
         info = {"source": plan.source.path, "sha256": plan.source.sha256, "title": plan.title,
-                "tasks": len(plan.tasks), "idle_units": list(assignments.idle), "outside_units": list(assignments.outside)}
-        result.manifest = folder / MANIFEST
-        made: set[str] = set()
-        for n, (job, data) in enumerate(_render_all(jobs, templates, stamp, workers, prepared, trust_templates), 1):
-            path = folder / job.path
-            if not force and _edited_by_hand(path, previous.get(job.path), data):
-                beside = path.with_name(f"{path.stem}.new{path.suffix}")
-                result.kept.append((path, beside))
-                path = inside(out_root, beside)
-            (result.written if write_atomic(path, data) else result.unchanged).append(path)
-            entries.pop(str(path.relative_to(folder)), None)
-            entries[job.path] = {"path": str(path.relative_to(folder)), "kind": job.kind, "unit": job.unit,
-                                 "format": job.fmt, "sha256": sha256(data), "bytes": len(data),
-                                 "task_ids": list(job.task_ids)}
-            made.add(job.path)
-            write_atomic(result.manifest, manifest_bytes(info, list(entries.values())))
-            if progress:
-                progress(n, len(jobs), job.path)
-        if not only:       # a whole build: what it did not make is no longer part of the plan
-            entries = {p: f for p, f in entries.items() if p in made}
-        write_atomic(result.manifest, manifest_bytes(info, list(entries.values())))
+                "tasks": len(plan.tasks), "idle_units": list(assignments.idle),
+                "outside_units": list(assignments.outside)}
+        with staging(plan_folder, version) as folder:
+            _check_destinations(out_root, folder, jobs, folder / MANIFEST, folder / PLAN_FILE)
+            entries = []
+            for path, entry in carried.items():
+                carry(before / path, folder / path)
+                result.carried.append(plan_folder / version / path)
+                entries.append(dict(entry, made_from=made_from[path], made_in=entry.get("made_in") or follows))
+            prepared = _prepared_fonts(fresh, formats)
+            for n, (job, data) in enumerate(_render_all(fresh, templates, _timestamp(plan), workers, prepared,
+                                                        trust_templates), 1):
+                write_atomic(folder / job.path, data)
+                result.made.append(plan_folder / version / job.path)
+                if before is not None and job.path in previous and not _holds(before / job.path, previous[job.path]):
+                    result.redone_after_edit.append(before / job.path)
+                entries.append({"path": job.path, "kind": job.kind, "unit": job.unit, "format": job.fmt,
+                                "sha256": sha256(data), "bytes": len(data), "task_ids": list(job.task_ids),
+                                "made_from": made_from[job.path], "made_in": version})
+                if progress:
+                    progress(n, len(fresh), job.path)
+            plan_bytes = plan.to_json().encode("utf-8")
+            write_atomic(folder / PLAN_FILE, plan_bytes)
+            history = {"version": version, "follows": follows, "only": list(only or []), "inputs": inputs,
+                       "plan_sha256": sha256(plan_bytes),
+                       "diff": _diff_record(changes)}
+            write_atomic(folder / MANIFEST, manifest_bytes(info, entries, history))
+        set_latest(plan_folder, version)
+        result.folder, result.manifest = plan_folder / version, plan_folder / version / MANIFEST
         return result
+
+
+def _read_plan(folder: Path, written: Optional[str]) -> Optional[Plan]:
+    """The plan a version was made from, or None when it has none that reads (ids then start
+    afresh; documents are still carried over by what they were made from)."""
+    from parser.sources import read_plan_json
+    try:
+        return read_plan_json(folder / PLAN_FILE, written_sha256=written if isinstance(written, str) else None)
+    except PlandocError:
+        return None
+
+
+def _keep_ids(plan: Plan, ids: dict[str, str]) -> Plan:
+    """The plan with each task matched in the previous version under that version's id."""
+    new = [ids.get(t.id, t.id) for t in plan.tasks]
+    if len(set(new)) != len(new):       # never two tasks under one id: then ids stay as parsed
+        return plan
+    return dataclasses.replace(plan, tasks=tuple(dataclasses.replace(t, id=i) for t, i in zip(plan.tasks, new)))
+
+
+def _made_from(jobs: list[Job], templates: Optional[Path], plan: Plan, trusted: bool) -> dict[str, str]:
+    """For each document, a digest of everything its bytes follow from: its content, its
+    format's templates (and whether they ran trusted) and fonts, the date it carries and
+    plandoc's own code."""
+    base = {fmt: _renderer_digest(fmt, templates, trusted) for fmt in {j.fmt for j in jobs}}
+    stamp = _timestamp(plan).isoformat()
+    out = {}
+    for job in jobs:
+        content = json.dumps([job.kind, job.fmt, stamp, job.context], ensure_ascii=False, sort_keys=True,
+                             default=str)
+        out[job.path] = sha256(f"{base[job.fmt]}\n{content}".encode("utf-8"))
+    return out
+
+
+def _renderer_digest(fmt: str, templates: Optional[Path], trusted: bool) -> str:
+    parts = [_code_digest(), fmt, f"trusted={trusted}"]
+    for folder in search_path(templates):
+        for path in sorted(folder.iterdir()):
+            if path.is_file():
+                parts.append(f"{path.name}:{sha256(path.read_bytes())}")
+    if renderer_class(fmt).needs_fonts:
+        parts.append(font_identity())
+    return sha256("\n".join(parts).encode("utf-8"))
+
+
+@functools.lru_cache(maxsize=1)
+def _code_digest() -> str:
+    """The modules and rule data of plandoc and of the parser: a document made by other code is
+    not taken over."""
+    import parser
+    parts = []
+    for root in (Path(__file__).parent, Path(parser.__file__).parent):
+        for p in sorted(root.rglob("*")):
+            if p.is_file() and p.suffix in (".py", ".toml", ".json", ".txt"):
+                parts.append(f"{root.name}/{p.relative_to(root).as_posix()}:{sha256(p.read_bytes())}")
+    return sha256("\n".join(parts).encode("utf-8"))
+
+
+def inputs_key(source: Path, profile: Optional[Path], formats: Iterable[str], only: Optional[list[str]],
+               templates: Optional[Path], trusted: bool) -> str:
+    """A digest of everything a build reads: the source's and the profile's bytes, the options,
+    the templates, the fonts and the code.  The latest version made from the same key holds
+    the documents this build would make, so it need not even parse (see `made_already`)."""
+    formats = tuple(formats)
+    parts = [sha256(source.read_bytes()), sha256(profile.read_bytes()) if profile else "-",
+             ",".join(formats), ",".join(only or []), f"trusted={trusted}"]
+    parts += [_renderer_digest(fmt, templates, trusted) for fmt in formats]
+    return sha256("\n".join(parts).encode("utf-8"))
+
+
+def made_already(out_root: Path, name: str, key: str) -> Optional[BuildResult]:
+    """The latest version of the plan folder `name`, when it was made from inputs with this key
+    and holds all its documents; None otherwise."""
+    plan_folder = out_root / safe_name(name)
+    version = read_latest(plan_folder) if plan_folder.is_dir() and not plan_folder.is_symlink() else None
+    if version is None:
+        return None
+    folder = plan_folder / version
+    recorded = read_manifest(folder)
+    if recorded.get("inputs") != key or not _complete(folder):
+        return None
+    info = recorded.get("plan") if isinstance(recorded.get("plan"), dict) else {}
+    names = lambda key: tuple(u for u in info.get(key) or () if isinstance(u, str))      # noqa: E731
+    return BuildResult(folder, version, same_as=version, manifest=folder / MANIFEST,
+                       idle=names("idle_units"), outside=names("outside_units"))
+
+
+def _can_carry(before: Optional[Path], entry: Optional[dict], made_from: str) -> bool:
+    """Whether the previous version holds this document made from the same content."""
+    return (before is not None and entry is not None and entry.get("made_from") == made_from
+            and isinstance(entry.get("path"), str) and _file_in(before, entry["path"]))
+
+
+def _file_in(folder: Path, rel: str) -> bool:
+    try:
+        path = inside(folder, folder / rel)
+    except (OutputError, ValueError):
+        return False
+    return path.is_file()
+
+
+def _complete(folder: Path) -> bool:
+    """A version folder whose every document (as its manifest lists them) is there."""
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    files = read_manifest(folder).get("files", [])
+    return bool(files) and all(isinstance(f, dict) and isinstance(f.get("path"), str) and _file_in(folder, f["path"])
+                               for f in files)
+
+
+def _date(plan: Plan) -> Optional[str]:
+    return plan.date.isoformat() if plan.date else str(plan.year) if plan.year else None
+
+
+def _diff_record(changes) -> Optional[dict]:
+    """The diff from the previous version, as the manifest keeps it: which task, what kind of
+    change, which aspects, whom it concerns."""
+    if changes is None:
+        return None
+    return {"changes": [{"kind": c.kind, "id": c.id, "aspects": list(c.aspects),
+                         "units_concerned": list(c.units_concerned)} for c in changes.changes],
+            "renumbered": [new.id for _, new in changes.renumbered],
+            "unchanged": changes.unchanged}
 
 
 def _check_destinations(root: Path, folder: Path, jobs: list[Job], *more: Path) -> None:
@@ -187,17 +354,6 @@ def _holds(path: Path, entry: dict) -> bool:
         return path.is_file() and sha256(path.read_bytes()) == entry.get("sha256")
     except OSError:
         return False
-
-
-def _edited_by_hand(path: Path, recorded: Optional[dict], data: bytes) -> bool:
-    """Whether the file at path holds bytes plandoc did not write there (and not the new ones):
-    edited since the last build, or never recorded by a manifest."""
-    if not path.is_file():
-        return False
-    current = path.read_bytes()
-    if current == data:
-        return False
-    return recorded is None or recorded.get("sha256") != sha256(current)
 
 
 def _timestamp(plan: Plan) -> datetime:

@@ -71,6 +71,22 @@ def main():
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
 
 
+def _import_jieba_without_pkg_resources() -> None:
+    """jieba imports pkg_resources only to open its dictionary beside its own module, and does
+    without it when the import fails; importing it takes 0.12 s, a quarter of a rebuild that
+    finds nothing to make.  So jieba is imported here, before a command parses, with that
+    import failing."""
+    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
+        return
+    sys.modules["pkg_resources"] = None          # `import pkg_resources` now raises ImportError
+    try:
+        import jieba  # noqa: F401
+    except ImportError:
+        pass                                      # the parser names the missing package itself
+    finally:
+        del sys.modules["pkg_resources"]
+
+
 @main.command()
 @click.argument("sources", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", type=click.Path(path_type=Path),
@@ -118,6 +134,7 @@ def parse(sources: tuple[Path, ...], output: Path | None, profile: Path | None, 
         # process only parses, so it does without while it does
         gc.disable()
         try:
+            _import_jieba_without_pkg_resources()
             plan = parse_file(source, prof, max_mb=max_input_mb)
         except PlandocError as exc:
             if not several:
@@ -156,7 +173,7 @@ def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Pa
 @main.command()
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("-o", "--output", "out_root", type=click.Path(file_okay=False, path_type=Path), default=Path("output"),
-              show_default=True, help="Folder to build into; the documents go to <folder>/<plan name>/.")
+              show_default=True, help="Folder to build into; the documents go to <folder>/<plan name>/<version>/.")
 @click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Organisation profile (TOML): the units that get letters, aliases, groups, letter wording.")
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -173,8 +190,8 @@ def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Pa
               help="Run the templates outside Jinja's sandbox and let them fetch any file or URL. "
                    "Templates are code: give this only for templates you wrote or checked.")
 @click.option("--force", is_flag=True,
-              help="Overwrite documents edited by hand since the last build (by default they are kept, "
-                   "and the new one is written beside them as NAME.new.docx / .pdf).")
+              help="Make every document again, even those the latest version holds already made from "
+                   "the same content (a new version all the same: none is ever overwritten).")
 @max_input_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(source: Path, out_root: Path, profile: Path | None, templates: Path | None, only: tuple[str, ...],
@@ -183,11 +200,18 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
     """Write every unit's letter (任务交办函) and checklist (任务清单), and the overview
     (任务分解总表), as DOCX and PDF.
 
-    SOURCE is a circular (.txt, .docx, .html) or a plan JSON written by `plandoc parse` (which
-    may have been corrected by hand).  Each unit of the profile with tasks gets a folder
-    <output>/<plan>/<unit>/; groups such as 各处室 are given to each of their units.
-    manifest.json lists every file with its sha256 and the task ids in it.  A file whose
-    content has not changed is left as it is; the same input always gives the same bytes.
+    SOURCE is a circular (.txt, .docx, .html, .pdf, .doc) or a plan JSON written by `plandoc
+    parse` (which may have been corrected by hand).  Each build is a version of its own,
+    <output>/<plan>/<version>/ (the circular's date and a short digest of the content), and
+    <output>/<plan>/latest names the newest; no earlier version is ever changed.  Each unit
+    of the profile with tasks gets a folder <version>/<unit>/; groups such as 各处室 are given
+    to each of their units.
+
+    Run it again on a revised circular: tasks are matched with the latest version's (a task
+    keeps its id), only the documents whose content changed are made again, the others are
+    copied from the latest version as they are (with any edits made by hand), and when
+    nothing changed nothing is made.  manifest.json lists every file with its sha256 and task
+    ids, the version it follows and what changed since.  The same input gives the same bytes.
 
     \b
     Examples:
@@ -197,7 +221,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
     """
     from parser import load_plan, load_profile
 
-    from .build import FORMATS, build as run_build
+    from .build import FORMATS, build as run_build, inputs_key, made_already
 
     chosen = _formats(formats, "--format")
     units = [u.strip() for item in only for u in item.replace("、", ",").split(",") if u.strip()]
@@ -207,7 +231,21 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
             click.echo(f"[{n:>{len(str(total))}}/{total}] {path}", err=True)
 
     try:
+        try:        # a source that cannot be read is reported by load_plan below
+            key = inputs_key(source, profile, chosen, units, templates, trust_templates) \
+                if source.stat().st_size <= max_input_mb * 2 ** 20 else None
+        except OSError:
+            key = None
+        # the folder of a circular is named after its file; a plan JSON's after the circular it
+        # names inside, known only once it is read
+        folder = name or (source.stem if source.suffix.lower() != ".json" else None)
+        same = made_already(out_root, folder, key) if key and folder and not force else None
+        if same is not None:
+            _report_build(same)
+            _report_units(same, profile)
+            return
         prof = load_profile(profile) if profile else None
+        _import_jieba_without_pkg_resources()
         plan = load_plan(source, prof, max_mb=max_input_mb)
         if not plan.tasks:
             raise InputError(f"{source}: no tasks found, nothing to build (see `plandoc parse {source} --format table`)")
@@ -218,26 +256,48 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
                            f"install {HARFBUZZ_PACKAGE}", err=True)
         result = run_build(plan, prof, out_root, formats=chosen, only=units or None, templates=templates,
                            name=name, workers=jobs, progress=progress, force=force,
-                           trust_templates=trust_templates)
+                           trust_templates=trust_templates, inputs=key)
     except PlandocError as exc:
         _fail(exc)
     except KeyboardInterrupt:
-        click.echo("interrupted: every file written so far is complete; nothing is half-written", err=True)
+        click.echo("interrupted: the new version was not made; the earlier ones are as they were", err=True)
         sys.exit(130)
-    done = len(result.written) + len(result.unchanged)
-    click.echo(f"built {done} files in {result.folder} ({len(result.written)} written, "
-               f"{len(result.unchanged)} unchanged); manifest: {result.manifest}", err=True)
-    for edited, beside in result.kept:
-        click.echo(f"kept {edited}: edited since the last build; the new version is {beside.name} beside it "
-                   "(--force overwrites)", err=True)
+    _report_build(result)
+    _report_units(result, profile)
+
+
+def _report_units(result, profile: Path | None) -> None:
     if result.idle:
         click.echo(f"no tasks, so no letter: {'、'.join(result.idle)}", err=True)
     if result.outside:
         click.echo(f"named by tasks but not units of the profile, so no letter (they are in the overview): "
                    f"{'、'.join(result.outside)}", err=True)
-    if not prof:
+    if not profile:
         click.echo("note: without --profile every unit named by a task gets a letter and groups such as "
                    "各处室 are not expanded", err=True)
+
+
+def _report_build(result) -> None:
+    """What the build made, what it took over, and what changed for whom, on stderr."""
+    where = result.folder.parent / "latest"
+    if result.same_as:
+        click.echo(f"nothing changed: version {result.same_as} holds these documents already, nothing made "
+                   f"({where}/; --force makes them again)", err=True)
+        return
+    since = f", {len(result.carried)} unchanged taken over from {result.follows}" if result.follows else ""
+    click.echo(f"version {result.version}: {len(result.made)} files made{since}; in {where}/ "
+               f"(manifest: {result.manifest})", err=True)
+    if result.changes is not None:
+        kinds = [c.kind for c in result.changes.changes]
+        counts = "，".join(f"{k} {kinds.count(k)}" for k in ("added", "removed", "changed") if k in kinds)
+        units = list(dict.fromkeys(u for c in result.changes.changes for u in c.units_concerned))
+        click.echo(f"since {result.follows}: " + (f"{counts} task(s), for {'、'.join(units)}" if kinds
+                                                  else "no task changed") +
+                   (f"; {len(result.changes.renumbered)} only renumbered" if result.changes.renumbered else ""),
+                   err=True)
+    for path in result.redone_after_edit:
+        click.echo(f"note: {path} was edited by hand; its content changed, so the new version has it made anew "
+                   "(the edited one stays in its version: carry the edits over by hand)", err=True)
 
 
 @main.command("diff")
@@ -278,6 +338,7 @@ def diff_command(old: Path, new: Path, profile: Path | None, fmt: str, max_input
     chosen = _formats(notice_format, "--notice-format")
     try:
         prof = load_profile(profile) if profile else None
+        _import_jieba_without_pkg_resources()
         before, after = load_plan(old, prof, max_mb=max_input_mb), load_plan(new, prof, max_mb=max_input_mb)
         result = diff(before, after)
         written = [] if notices is None else write_notices(

@@ -13,6 +13,7 @@ import tempfile
 import time
 import unicodedata
 from pathlib import Path
+from typing import Optional
 
 import regex
 
@@ -183,6 +184,9 @@ def read_manifest(folder: Path) -> dict:
         return {}
 
 
-def manifest_bytes(plan_info: dict, files: list[dict]) -> bytes:
+def manifest_bytes(plan_info: dict, files: list[dict], history: Optional[dict] = None) -> bytes:
+    """The manifest: the plan, the version's place in the history (which one it follows, the diff
+    from it), and every file with its sha256, size, unit and task ids."""
     files = sorted(files, key=lambda f: f["path"])
-    return (json.dumps({"plan": plan_info, "files": files}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    data = {"plan": plan_info, **(history or {}), "files": files}
+    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")

@@ -8,6 +8,7 @@ from parser.rules import load_rules
 
 import hashlib
 import json
+import re
 import tomllib
 
 import pytest
@@ -37,10 +38,12 @@ def expected_task_ids() -> dict[str, set[str]]:
 def test_every_unit_with_tasks_gets_a_letter_and_a_checklist_in_both_formats(sample_build):
     _, _, result = sample_build
     folder = result.folder
-    assert folder.name == "suzhou-post-2022"
+    # a version of its own: the circular's date and 8 hex digits, named by `latest`
+    assert folder.parent.name == "suzhou-post-2022" and re.fullmatch(r"2022-03-31-[0-9a-f]{8}", folder.name)
+    assert (folder.parent / "latest").resolve() == folder.resolve()
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     expected = sorted([f"{u}/{doc}.{fmt}" for u in UNITS for doc in ("任务交办函", "任务清单") for fmt in ("docx", "pdf")]
-                      + ["任务分解总表.docx", "任务分解总表.pdf", "manifest.json"])
+                      + ["任务分解总表.docx", "任务分解总表.pdf", "manifest.json", "plan.json"])
     assert files == expected
     # the profile's fourth unit has no task in this plan: no folder, and the build says so
     assert result.idle == ("市邮政业安全发展中心",)
@@ -51,7 +54,8 @@ def test_manifest_lists_every_file_with_its_hash_and_the_unit_s_tasks(sample_bui
     plan, _, result = sample_build
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     assert manifest["plan"]["tasks"] == 96 and manifest["plan"]["idle_units"] == ["市邮政业安全发展中心"]
-    on_disk = {str(p.relative_to(result.folder)) for p in result.folder.rglob("*") if p.name != "manifest.json"
+    on_disk = {str(p.relative_to(result.folder)) for p in result.folder.rglob("*")
+               if p.name not in ("manifest.json", "plan.json")
                and p.is_file()}
     assert {f["path"] for f in manifest["files"]} == on_disk
     expected = expected_task_ids()
@@ -89,8 +93,8 @@ def test_the_same_work_in_two_parts_is_one_entry_with_both_references(sample_bui
 def test_a_second_build_gives_the_same_bytes_and_rewrites_nothing(sample_build, tmp_path):
     from plandoc.build import build
     plan, profile, first = sample_build
-    again = build(plan, profile, first.folder.parent, workers=1)
-    assert again.written == [] and len(again.unchanged) == 14
+    again = build(plan, profile, first.folder.parent.parent, workers=1)
+    assert again.made == [] and again.same_as == first.version and again.folder == first.folder
     elsewhere = build(plan, profile, tmp_path, workers=2)
     a = json.loads(first.manifest.read_text(encoding="utf-8"))
     b = json.loads(elsewhere.manifest.read_text(encoding="utf-8"))
@@ -106,10 +110,11 @@ def test_build_from_a_corrected_plan_json(runner, tmp_path, font_cache):
                                   "--format", "docx", "--only", "办公室", "-q"])
     assert result.exit_code == 0, result.output
     import docx
-    letter = docx.Document(str(tmp_path / "out" / "suzhou-post-2022" / "办公室" / "任务交办函.docx"))
+    latest = tmp_path / "out" / "suzhou-post-2022" / "latest"
+    letter = docx.Document(str(latest / "办公室" / "任务交办函.docx"))
     assert any("（已改正）" in p.text for p in letter.paragraphs)
-    assert not (tmp_path / "out" / "suzhou-post-2022" / "市场监管处").exists()
-    assert not (tmp_path / "out" / "suzhou-post-2022" / "任务分解总表.docx").exists()     # --only builds no overview
+    assert not (latest / "市场监管处").exists()
+    assert not (latest / "任务分解总表.docx").exists()     # --only builds no overview
 
 
 @pytest.mark.parametrize("args, message", [
@@ -146,9 +151,10 @@ def test_unit_names_cannot_escape_the_output_folder(runner, tmp_path, font_cache
     out = tmp_path / "out"
     result = runner.invoke(main, ["build", str(path), "-o", str(out), "--format", "docx", "-q"])
     assert result.exit_code == 0, result.output
-    made = {p.name for p in (out / "suzhou-post-2022").iterdir() if p.is_dir()}
+    version = out / "suzhou-post-2022" / "latest"
+    made = {p.name for p in version.iterdir() if p.is_dir()}
     assert {"_x", "a_b", "a_b-2", "_CON", "_", "名称_", "manifest.json-2"} <= made
-    assert (out / "suzhou-post-2022" / "manifest.json").is_file()
+    assert (version / "manifest.json").is_file()
     assert all(p.resolve().is_relative_to(out.resolve()) for p in out.rglob("*"))
     assert not (tmp_path / "x").exists() and not (out / "x").exists()
 
@@ -169,16 +175,9 @@ def test_an_interrupted_build_leaves_no_half_written_file(tmp_path, monkeypatch,
     monkeypatch.setattr(build_module, "render_job", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build_module.build(plan, load_profile(PROFILE), tmp_path, formats=("docx",), workers=1)
-    files = [p for p in tmp_path.rglob("*") if p.is_file() and p.name != "manifest.json"]
-    assert len(files) == 3 and not [p for p in files if p.name.endswith(".tmp")]
-    import docx
-    for p in files:
-        docx.Document(str(p))       # each one complete
-    # the manifest, rewritten after each document, describes exactly the files there are
-    folder = tmp_path / "suzhou-post-2022"
-    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert {(folder / f["path"], f["sha256"]) for f in manifest["files"]} == {
-        (p, hashlib.sha256(p.read_bytes()).hexdigest()) for p in files}
+    # no version half made, and nothing named the newest
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+    assert [p.name for p in (tmp_path / "suzhou-post-2022").iterdir()] == []
 
 
 def test_templates_export_and_a_template_error_names_file_and_line(runner, tmp_path, font_cache):
@@ -228,7 +227,7 @@ def test_missing_pdf_fonts_name_the_packages(runner, tmp_path, monkeypatch):
 def test_without_a_profile_every_named_unit_gets_a_letter(runner, tmp_path, font_cache):
     result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path), "--format", "docx"])
     assert result.exit_code == 0, result.output
-    folders = {p.name for p in (tmp_path / "suzhou-post-2022").iterdir() if p.is_dir()}
+    folders = {p.name for p in (tmp_path / "suzhou-post-2022" / "latest").iterdir() if p.is_dir()}
     assert folders == {"办公室", "普遍服务处", "市场监管处", "各处室"}
     assert "without --profile" in result.stderr
     # progress, one line a document, on stderr
@@ -243,14 +242,16 @@ def test_a_circular_without_tasks_builds_nothing(runner, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_only_one_unit_keeps_the_rest_of_the_manifest(sample_build, tmp_path, font_cache):
+def test_only_one_unit_is_a_version_of_that_unit_s_documents(sample_build, tmp_path, font_cache):
     from plandoc.build import build
     plan, profile, first = sample_build
     full = build(plan, profile, tmp_path, formats=("docx",), workers=1)
-    before = json.loads(full.manifest.read_text(encoding="utf-8"))
     again = build(plan, profile, tmp_path, formats=("docx",), only=["办公室"], workers=1)
     after = json.loads(again.manifest.read_text(encoding="utf-8"))
-    assert after == before and len(again.unchanged) == 2
+    assert {f["path"] for f in after["files"]} == {"办公室/任务交办函.docx", "办公室/任务清单.docx"}
+    assert after["only"] == ["办公室"] and after["follows"] == full.version
+    assert again.made == [] and len(again.carried) == 2       # the same content: taken over, not made
+    assert full.folder.is_dir() and len(list(full.folder.rglob("*.docx"))) == 7
 
 
 def profile_with(tmp_path, letters: str):
@@ -266,7 +267,7 @@ def test_the_profile_rewords_the_letters(runner, tmp_path, font_cache):
                                   "--format", "docx", "--only", "市场处", "-q"])      # the profile's alias
     assert result.exit_code == 0, result.output
     import docx
-    d = docx.Document(str(tmp_path / "out" / "suzhou-post-2022" / "市场监管处" / "任务交办函.docx"))
+    d = docx.Document(str(tmp_path / "out" / "suzhou-post-2022" / "latest" / "市场监管处" / "任务交办函.docx"))
     texts = [p.text for p in d.paragraphs]
     assert texts[0] == "苏州市邮政管理局办公室"
     assert "请于2022年6月底前报送市场监管处的进展。" in texts

@@ -12,7 +12,6 @@ from typing import Optional
 
 import jinja2
 import regex
-from docx.opc.exceptions import PackageNotFoundError
 from jinja2.exceptions import SecurityError
 
 from ..errors import TemplateError
@@ -30,8 +29,12 @@ class DocxRenderer:
     needs_fonts = False        # a DOCX names the fonts; Word finds them on the reader's machine
 
     def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts] = None, trusted: bool = False):
-        from docxtpl import DocxTemplate      # imported here: only builds that ask for DOCX pay for it
+        # imported here: only builds that make a DOCX pay for python-docx (a build that finds
+        # every document made already asks only whether this format embeds fonts)
+        from docx.opc.exceptions import PackageNotFoundError
+        from docxtpl import DocxTemplate
         self._template_class = DocxTemplate
+        self._unusable = (KeyError, zipfile.BadZipFile, ValueError, PackageNotFoundError)
         self.templates = templates
         self.env = environment(None, trusted)
 
@@ -47,7 +50,7 @@ class DocxRenderer:
             raise TemplateError(str(path), None, f"{where}{exc.message} (in “{text}”)") from None
         except (jinja2.TemplateError, SecurityError) as exc:
             raise TemplateError(str(path), None, str(exc)) from None
-        except (KeyError, zipfile.BadZipFile, ValueError, PackageNotFoundError) as exc:
+        except self._unusable as exc:
             raise TemplateError(str(path), None, f"not a usable Word template: {exc or 'not a .docx'}") from None
         props = tpl.docx.core_properties
         props.created = props.modified = props.last_printed = meta.created.replace(tzinfo=None)

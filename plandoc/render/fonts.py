@@ -96,6 +96,20 @@ def installed_fonts() -> Optional[tuple[tuple[str, int, tuple[str, ...], int], .
     return tuple(sorted(fonts))
 
 
+def font_identity() -> str:
+    """Which font files the PDF faces would be set in now (file, size, time): a document made
+    with other fonts is made again."""
+    fonts = load_fonts()
+    found = []
+    for name, face in sorted(fonts.faces.items()):
+        for bold in (False, True):
+            where = locate(face, bold)
+            if where:
+                stat = os.stat(where[0])
+                found.append(f"{name}:{bold}:{where[0]}:{where[1]}:{stat.st_size}:{stat.st_mtime_ns}")
+    return "\n".join(found)
+
+
 def locate(face: Face, bold: bool) -> Optional[tuple[str, int, str]]:
     """(file, index, family) of the first of the face's PDF fonts that is installed, in the
     weight asked for (fontconfig weights: 80 regular, 200 bold)."""

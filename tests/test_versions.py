@@ -1,0 +1,156 @@
+"""Versioned builds: each build a folder of its own, earlier versions never touched, only what
+changed made again, the rest taken over byte for byte (issue 9)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+
+import pytest
+
+from parser import load_plan, load_profile
+from plandoc.build import build
+
+from .conftest import PROFILE, SAMPLE
+
+TEXT = SAMPLE.read_text(encoding="utf-8")
+
+
+def snapshot(folder):
+    """Every file under a folder with its digest and its inode times (a touched file shows)."""
+    return {str(p.relative_to(folder)): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def revised(tmp_path, name, *edits, profile=PROFILE):
+    text = TEXT
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return load_plan(path, load_profile(profile) if profile else None)
+
+
+@pytest.fixture
+def first(sample_build, tmp_path):
+    """The sample's full build (both formats), copied to a folder of this test's."""
+    plan, profile, result = sample_build
+    out = tmp_path / "out"
+    shutil.copytree(result.folder.parent, out / "suzhou-post-2022", symlinks=True)
+    return profile, out, out / "suzhou-post-2022" / result.folder.name
+
+
+def test_a_one_task_revision_makes_only_what_changed_and_keeps_every_earlier_file(first, tmp_path):
+    profile, out, v1 = first
+    before = snapshot(v1)
+    plan = revised(tmp_path, "suzhou-post-2022.txt", ("15个绿色网点", "20个绿色网点"))
+    result = build(plan, profile, out, workers=1)
+    v2 = result.folder
+    assert v2 != v1 and v2.parent == v1.parent and result.follows == v1.name
+    assert (v1.parent / "latest").resolve() == v2.resolve()
+    assert snapshot(v1) == before                      # the earlier version, untouched
+    made = sorted(str(p.relative_to(v2)) for p in result.made)
+    assert made == sorted(["市场监管处/任务交办函.docx", "市场监管处/任务交办函.pdf", "市场监管处/任务清单.docx",
+                           "市场监管处/任务清单.pdf", "任务分解总表.docx", "任务分解总表.pdf"])
+    carried = sorted(str(p.relative_to(v2)) for p in result.carried)
+    assert len(carried) == 8 and not set(carried) & set(made)
+    for rel in carried:                                 # byte for byte, and not a link to the old file
+        assert (v2 / rel).read_bytes() == (v1 / rel).read_bytes()
+        assert not os.path.samefile(v2 / rel, v1 / rel)
+    manifest = json.loads((v2 / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["version"] == v2.name and manifest["follows"] == v1.name
+    changes = manifest["diff"]["changes"]
+    # the same work in 分解方案 and 民生实事: both raised, each keeping its id
+    old_ids = {t["id"] for t in json.loads((v1 / "plan.json").read_text(encoding="utf-8"))["tasks"]}
+    assert [(c["kind"], c["aspects"], c["units_concerned"]) for c in changes] == [
+        ("changed", ["targets"], ["市场监管处"])] * 2
+    assert {c["id"] for c in changes} <= old_ids
+    assert manifest["diff"]["unchanged"] == 94
+    new_ids = {t["id"] for t in json.loads((v2 / "plan.json").read_text(encoding="utf-8"))["tasks"]}
+    assert new_ids == old_ids
+    # the manifest holds every file of the version, made now or taken over
+    assert {f["path"] for f in manifest["files"]} == set(made) | set(carried)
+    for f in manifest["files"]:
+        assert f["made_in"] == (v2.name if f["path"] in made else v1.name)
+
+
+def test_nothing_changed_makes_nothing(first, monkeypatch):
+    from plandoc import build as build_module
+    profile, out, v1 = first
+    before = snapshot(v1.parent)
+
+    def refuse(*args):
+        raise AssertionError("rendered a document although nothing changed")
+    monkeypatch.setattr(build_module, "render_job", refuse)
+    result = build(load_plan(SAMPLE, profile), profile, out, workers=1)
+    assert result.same_as == v1.name and result.made == [] and result.folder == v1
+    assert snapshot(v1.parent) == before
+
+
+def test_a_reworded_task_keeps_its_id_and_a_unit_that_lost_its_tasks_loses_its_folder(tmp_path, font_cache):
+    out = tmp_path / "out"          # no profile: 各处室 is a unit of its own, not given to 普遍服务处
+    v1 = build(load_plan(SAMPLE), None, out, formats=("docx",)).folder
+    # 普遍服务处's tasks all given to 市场监管处; one sentence polished
+    plan = revised(tmp_path, "suzhou-post-2022.txt", ("普遍服务处", "市场监管处"),
+                   ("坚持党组会议“第一议题”制度，", "坚持并落实党组会议“第一议题”制度，"), profile=None)
+    result = build(plan, None, out, formats=("docx",))
+    v2 = result.folder
+    assert not (v2 / "普遍服务处").exists() and (v1 / "普遍服务处" / "任务交办函.docx").is_file()
+    reworded = next(c for c in result.changes.changes if "text" in c.aspects)
+    assert reworded.new.text.startswith("坚持并落实") and reworded.old.id == reworded.new.id
+    ids = [t["id"] for t in json.loads((v2 / "plan.json").read_text(encoding="utf-8"))["tasks"]]
+    assert reworded.old.id in ids and len(set(ids)) == len(ids)
+    office = json.loads((v2 / "manifest.json").read_text(encoding="utf-8"))
+    letter = next(f for f in office["files"] if f["path"] == "办公室/任务交办函.docx")
+    assert reworded.old.id in letter["task_ids"]
+
+
+def test_latest_is_a_text_file_where_links_cannot_be_made(tmp_path, monkeypatch, font_cache):
+    from plandoc import versions
+
+    def no_links(*args, **kwargs):
+        raise OSError(1, "Operation not permitted")
+    monkeypatch.setattr(versions.os, "symlink", no_links)
+    profile = load_profile(PROFILE)
+    out = tmp_path / "out"
+    v1 = build(load_plan(SAMPLE, profile), profile, out, formats=("docx",)).folder
+    latest = out / "suzhou-post-2022" / "latest"
+    assert latest.is_file() and not latest.is_symlink() and latest.read_text(encoding="utf-8") == v1.name + "\n"
+    again = build(load_plan(SAMPLE, profile), profile, out, formats=("docx",))
+    assert again.same_as == v1.name            # read back from the file
+
+
+@pytest.mark.parametrize("content", ["../../elsewhere", "/etc", "..", "", "名字", "a" * 200])
+def test_a_latest_file_naming_no_version_is_ignored(tmp_path, content, font_cache):
+    profile = load_profile(PROFILE)
+    out = tmp_path / "out"
+    (out / "suzhou-post-2022").mkdir(parents=True)
+    (out / "suzhou-post-2022" / "latest").write_text(content, encoding="utf-8")
+    result = build(load_plan(SAMPLE, profile), profile, out, formats=("docx",))
+    assert result.follows is None and result.folder.parent == out / "suzhou-post-2022"
+    assert (out / "suzhou-post-2022" / "latest").resolve() == result.folder.resolve()
+
+
+def test_the_same_inputs_again_are_not_even_parsed(runner, tmp_path, monkeypatch, font_cache):
+    import parser
+    from plandoc.cli import main
+    args = ["build", str(SAMPLE), "--profile", str(PROFILE), "-o", str(tmp_path / "out"), "--format", "docx", "-q"]
+    assert runner.invoke(main, args).exit_code == 0
+    real = parser.load_plan
+
+    def refuse(*a, **k):
+        raise AssertionError("parsed although the inputs are those of the latest version")
+    monkeypatch.setattr(parser, "load_plan", refuse)
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0 and "nothing changed" in result.stderr, result.output
+    assert "no tasks, so no letter: 市邮政业安全发展中心" in result.stderr
+    # another profile (a sentence of the letters changed): read, parsed, and made again
+    monkeypatch.setattr(parser, "load_plan", real)
+    profile = tmp_path / "office.toml"
+    profile.write_text(PROFILE.read_text(encoding="utf-8").replace("0512-00000000", "0512-12345678"),
+                       encoding="utf-8")
+    result = runner.invoke(main, args[:3] + [str(profile)] + args[4:])
+    assert result.exit_code == 0 and "nothing changed" not in result.stderr
+    assert "files made" in result.stderr
