@@ -270,13 +270,19 @@ def letter() -> Document:
     add("{%p if requirements %}", "正文")
     add("{{ requirements_heading }}", "一级标题")
     add("{%p for r in requirements %}", "正文")
-    add("{{ r }}", "正文")
+    # the 落款 never stands alone on a page: the requirements, the 附件 line and the blank lines
+    # between them keep with what follows, down to the date (GB/T 9704 7.3.5.5)
+    keep(add("{{ r }}", "正文"))
     add("{%p endfor %}", "正文")
     add("{%p endif %}", "正文")
-    add("", "正文")
-    add("{{ attachment }}", "正文")
+    keep(add("", "正文"))
+    keep(add("{{ attachment }}", "正文"))
     signature(doc)
     return doc
+
+
+def keep(paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
 
 
 def letterhead(doc: Document) -> None:
@@ -305,8 +311,8 @@ def item(doc: Document, var: str) -> None:
 def signature(doc: Document) -> None:
     """成文日期右空四字, the issuer centred over the date: both lines sit on one centre tab stop,
     placed so that a date 6.5 characters wide (2022年3月31日) ends four characters from the right."""
-    doc.add_paragraph("", "正文")
-    doc.add_paragraph("", "正文")
+    keep(doc.add_paragraph("", "正文"))
+    keep(doc.add_paragraph("", "正文"))
     centre = Mm(156) - Pt(4 * 16) - Pt(6.5 * 16 / 2)
     for text in ("\t{{ issuer }}", "\t{{ date }}"):
         p = doc.add_paragraph(text, "落款")

@@ -61,7 +61,7 @@ class FontMap:
 
 
 def _family_list(families: Iterable[str]) -> str:
-    return ", ".join(f"'{f}'" for f in families) + ", serif"
+    return ", ".join("'{}'".format(f.replace("'", "")) for f in families) + ", serif"
 
 
 @functools.lru_cache(maxsize=None)
@@ -160,20 +160,20 @@ def prepare(fonts: FontMap, chars: Iterable[str], folder: Optional[Path] = None)
     wanted = base | extra
     rules, families = [], {}
     for name, face in fonts.faces.items():
-        alias = f"plandoc-{name}"
         # 小标宋 has no free counterpart: the PDF sets it in a bold Song, so only bold is prepared
         weights = [True] if name == "xiaobiaosong" else [False, True] if face.bold else [False]
-        made = False
+        made = []
         for bold in weights:
             found = locate(face, bold)
             if found is None:
                 continue
             path = _subset(found[0], found[1], wanted, extra, folder)
             weight = "bold" if bold else "normal"
-            rules.append(f"@font-face {{ font-family: '{alias}'; font-weight: {weight}; "
+            # the font's own family name, so the PDF names the face it was set in
+            rules.append(f"@font-face {{ font-family: '{found[2]}'; font-weight: {weight}; "
                          f"src: url('{path.as_uri()}'); }}")
-            made = True
-        families[name] = _family_list(((alias,) if made else ()) + face.pdf)
+            made.append(found[2])
+        families[name] = _family_list(tuple(dict.fromkeys(made + list(face.pdf))))
     return PreparedFonts("\n".join(rules), families, [folder])
 
 

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from ..errors import FontError
 
-from . import Meta
+from . import Meta, justify
 from .fonts import PreparedFonts, load_fonts
 from .templates import html_environment, render_html, search_path, url_fetcher
 
@@ -35,6 +35,7 @@ class PdfRenderer:
             raise FontError(f"WeasyPrint cannot load its system libraries ({exc}); "
                             f"install the packages {packages}") from None
         self._weasyprint = weasyprint
+        justify.install()        # Chinese lines justified between their characters
         self.env = html_environment(templates, trusted)
         self.base_url = search_path(templates)[0].resolve().as_uri() + "/"
         # images and stylesheets a template links to come from beside the templates, the fonts

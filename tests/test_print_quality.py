@@ -1,0 +1,114 @@
+"""What a clerk sees on the printed letters (issue 10), measured on the sample's letters and on
+three corpus circulars built without a profile: the 仿宋 body face, no 落款 alone on a page (in
+plandoc's PDF and in LibreOffice's rendering of the DOCX), justified lines, titles broken
+between words, the page number's place, the checklist's dates."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import jieba
+import pdfplumber
+import pytest
+
+from parser import load_plan, load_profile
+from plandoc.build import build
+from plandoc.render.fonts import load_fonts
+
+from .conftest import CORPUS, PROFILE, SAMPLE
+
+MM = 72 / 25.4
+CORPUS_DOCS = ("jiangmen-tdcb-zwgk.txt", "chizhou-xfj-zwgk.txt", "county-bureau-zwgk-trad.txt")
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+@pytest.fixture(scope="module")
+def letters(sample_build, tmp_path_factory):
+    """(plan, folder of the version, letter PDFs) for the sample and each of the corpus documents."""
+    plan, _, result = sample_build
+    out = [(plan, result.folder)]
+    root = tmp_path_factory.mktemp("corpus-builds")
+    for name in CORPUS_DOCS:
+        path = CORPUS / "docs" / name
+        if not path.is_file():
+            pytest.skip(f"the corpus beside the project is missing {name}")
+        plan = load_plan(path)
+        out.append((plan, build(plan, None, root, workers=2).folder))
+    return out
+
+
+def pdfs(letters, name: str):
+    return [p for _, folder in letters for p in sorted(folder.glob(f"*/{name}.pdf"))]
+
+
+def body_lines(page, size: int = 16) -> dict[int, list[dict]]:
+    """The lines of `size`-point characters inside the type area of a portrait page, by bottom."""
+    lines: dict[int, list[dict]] = {}
+    for c in page.chars:
+        if round(c["size"]) == size and c["bottom"] <= page.height - 35 * MM and c["text"].strip():
+            lines.setdefault(round(c["bottom"]), []).append(c)
+    return lines
+
+
+def test_the_body_is_set_in_a_fangsong(letters):
+    fangsong = load_fonts().faces["fangsong"].pdf[0]
+    for path in pdfs(letters, "任务交办函"):
+        with pdfplumber.open(path) as pdf:
+            faces = {c["fontname"].split("+")[-1].split("-")[0] for c in pdf.pages[0].chars
+                     if round(c["size"]) == 16 and c["top"] > 80 * MM}
+        assert fangsong in faces, f"{path}: body set in {faces}"
+
+
+def signature_page_has_body_text(pages_text: list[str], attachment: str) -> bool:
+    """Whether the page holding the 附件 line has a line of the body above it."""
+    page = next(t for t in reversed(pages_text) if attachment in t)
+    before = page.split(attachment)[0]
+    return any(line.strip() for line in before.splitlines())
+
+
+def test_no_signature_stands_alone_on_a_page(letters):
+    checked = 0
+    for path in pdfs(letters, "任务交办函"):
+        with pdfplumber.open(path) as pdf:
+            pages = [p.extract_text() or "" for p in pdf.pages]
+        assert signature_page_has_body_text(pages, "附件："), f"{path}: the 落款's page has no body text"
+        checked += 1
+    assert checked >= 8
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs libreoffice-writer-nogui)")
+def test_no_signature_stands_alone_in_libreoffice_s_rendering_of_the_docx(letters, tmp_path):
+    sources = []
+    for n, (_, folder) in enumerate(letters):
+        for docx in sorted(folder.glob("*/任务交办函.docx")):
+            copy = tmp_path / f"{n}-{docx.parent.name}.docx"
+            shutil.copyfile(docx, copy)
+            sources.append(copy)
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--convert-to",
+                    "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, sources)],
+                   check=True, capture_output=True, timeout=600)
+    for source in sources:
+        with pdfplumber.open(tmp_path / "pdf" / f"{source.stem}.pdf") as pdf:
+            pages = [p.extract_text() or "" for p in pdf.pages]
+        assert signature_page_has_body_text(pages, "附件："), f"{source.name}: the 落款's page has no body text"
+
+
+def test_wrapped_lines_reach_the_right_edge(letters):
+    """At most 5 % of the body lines that wrap end more than one character short of the type area."""
+    short, wrapped = [], 0
+    for path in pdfs(letters, "任务交办函"):
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                right = page.width - 26 * MM
+                lines = body_lines(page)
+                keys = sorted(lines)
+                for a, b in zip(keys, keys[1:]):
+                    # a line that the next one continues: the next starts at the left edge (a new
+                    # paragraph is indented two characters) and follows at one line's distance
+                    if abs(min(c["x0"] for c in lines[b]) - 28 * MM) < 2 and b - a < 35:
+                        wrapped += 1
+                        gap = right - max(c["x1"] for c in lines[a])
+                        if gap > 16:
+                            short.append((path.parent.name, "".join(c["text"] for c in lines[a]), gap / MM))
+    assert wrapped > 100
+    assert len(short) <= 0.05 * wrapped, short[:5]
