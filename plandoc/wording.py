@@ -11,7 +11,7 @@ import functools
 import string
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Mapping, Optional
 
@@ -27,8 +27,8 @@ CN_NUMERALS = "零一二三四五六七八九十"
 PROFILE_ONLY = ("mark",)      # [letters] keys with no default: 发文机关标志 defaults to the issuer
 _KEYS = {"drop_before_year", "plan_name", "line_reference", "line_reference_without_part",
          "roles", "role_headings", "part_names", "files", "text", "labels", "columns",
-         "longest_text"}
-FIELDS = ("n", "refs", "text", "role", "targets_text", "deadline", "checkbox", "blank")
+         "longest_text", "due"}
+FIELDS = ("n", "refs", "text", "role", "targets_text", "deadline", "due", "checkbox", "blank")
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,7 @@ class Wording:
     columns: Mapping[str, tuple["Column", ...]]     # checklist, overview
     plan_name: regex.Pattern
     line_reference: tuple[str, str]      # with a part, without one
+    due: Mapping[str, regex.Pattern]     # specific, annual, not_annual
     source: str                          # the file it was read from, for error messages
 
     def label(self, key: str, **fields) -> str:
@@ -79,6 +80,25 @@ class Wording:
             if m and title[m.end():]:
                 return title[m.end():]
         return title
+
+    def year_end(self, circular: Optional[str], year: Optional[int]) -> Optional[date]:
+        """When a task with no deadline is due: the end of the plan's year, for a circular that
+        hands down one year's plan; None otherwise."""
+        title = circular or ""
+        if year and self.due["annual"].search(title) and not self.due["not_annual"].search(title):
+            return date(year, 12, 31)
+        return None
+
+    def due_text(self, phrase: str, when: Optional[date], year: Optional[int]) -> str:
+        """What the 完成时限 column says: 6月底前 as written, 年内 as 12月底前."""
+        if phrase and (when is None or self.due["specific"].search(phrase)):
+            return phrase
+        if when is None:
+            return ""
+        key = "due" if when.year == year else "due_other_year"
+        if (when + timedelta(days=1)).month != when.month:
+            key += "_month_end"
+        return self.label(key, year=when.year, month=when.month, day=when.day)
 
     def plan_name_of(self, circular: Optional[str]) -> str:
         """苏州市邮政管理局关于印发2022年工作目标任务分解方案…的通知 -> 2022年工作目标任务分解方案…;
@@ -108,7 +128,9 @@ def load_wording(path: Path = LETTERS) -> Wording:
                           int(data["longest_text"]), data["files"],
                           data["text"], data["labels"],
                           columns, _compile(data["plan_name"], where, "plan_name"),
-                          (data["line_reference"], data["line_reference_without_part"]), where)
+                          (data["line_reference"], data["line_reference_without_part"]),
+                          {k: _compile(data["due"][k], where, f"due.{k}") for k in ("specific", "annual", "not_annual")},
+                          where)
     except KeyError as exc:
         raise RuleFileError(where, str(exc.args[0]), "missing") from None
     except (TypeError, ValueError) as exc:

@@ -112,3 +112,40 @@ def test_wrapped_lines_reach_the_right_edge(letters):
                             short.append((path.parent.name, "".join(c["text"] for c in lines[a]), gap / MM))
     assert wrapped > 100
     assert len(short) <= 0.05 * wrapped, short[:5]
+
+
+def test_the_checklist_s_date_column_is_filled_wherever_the_plan_has_a_deadline(sample_build):
+    import docx
+    plan, _, result = sample_build
+    # an annual plan: a task with no deadline of its own is due at the year's end
+    assert sum(1 for t in plan.tasks if t.deadline) < len(plan.tasks)
+    for path in sorted(result.folder.glob("*/任务清单.docx")):
+        table = docx.Document(str(path)).tables[0]
+        column = [c.text for c in table.rows[0].cells].index("完成时限")
+        dates = [row.cells[column].text for row in table.rows[1:]]
+        assert dates and all(dates), f"{path}: {dates}"
+        assert "年内" not in dates and set(dates) <= {"12月底前"} | {t.deadline.text for t in plan.tasks if t.deadline}
+        with pdfplumber.open(path.with_suffix(".pdf")) as pdf:
+            text = "".join((p.extract_text() or "").replace("\n", "") for p in pdf.pages)
+        assert text.count("12月底前") == dates.count("12月底前")
+
+
+@pytest.mark.parametrize("title, year, due", [
+    ("苏州市邮政管理局关于印发2022年工作目标任务分解方案的通知", 2022, "2022-12-31"),
+    ("关于印发2016年市政府民生实事分工方案的通知", 2016, "2016-12-31"),
+    ("关于印发“十四五”邮政业发展规划的通知", 2021, None),
+    ("关于印发2021-2025年重点工作任务分工的通知", 2021, None),
+    ("关于召开会议的通知", 2022, None),
+    ("关于印发2022年工作要点的通知", None, None),
+])
+def test_when_a_task_with_no_deadline_is_due(title, year, due):
+    from plandoc.wording import load_wording
+    w = load_wording()
+    when = w.year_end(title, year)
+    assert (when.isoformat() if when else None) == due
+    from datetime import date
+    assert w.due_text("6月底前", date(2022, 6, 30), 2022) == "6月底前"         # says its month: as written
+    assert w.due_text("年内", date(2022, 12, 31), 2022) == "12月底前"
+    assert w.due_text("2023年底前", date(2023, 12, 31), 2022) == "2023年12月底前"
+    assert w.due_text("长期坚持", None, 2022) == "长期坚持"
+    assert w.due_text("", date(2022, 9, 15), 2022) == "9月15日前"

@@ -6,6 +6,8 @@ overridden by the profile's [letters] table); dates and numbers become text only
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Optional
 
 from parser.model import ROLES, Plan
@@ -80,16 +82,17 @@ def checklist(plan: Plan, a: Assignment, s: Sentences) -> dict:
     ctx = common(plan, s)
     return dict(ctx, unit=a.unit, title=s.fill("checklist_title", dict(ctx, unit=a.unit)),
                 columns=columns(s.wording, "checklist"),
-                rows=[entry(e, n, s.wording) for n, e in enumerate(a.entries, 1)],
+                rows=[entry(e, n, s.wording, Due.of(plan, s.wording)) for n, e in enumerate(a.entries, 1)],
                 task_ids=[i for e in a.entries for i in e.task_ids])
 
 
 def overview(plan: Plan, assignments: Assignments, s: Sentences) -> dict:
     ctx = common(plan, s)
     w = s.wording
+    due = Due.of(plan, w)
     units = []
     for a in assignments.units:
-        units.append({"unit": a.unit, "rows": [entry(e, n, w) for n, e in enumerate(a.entries, 1)],
+        units.append({"unit": a.unit, "rows": [entry(e, n, w, due) for n, e in enumerate(a.entries, 1)],
                       "heading": w.label("unit_group", unit=a.unit, count=len(a.entries)),
                       "counts": [len(a.by_role(r)) for r in ROLES], "total": len(a.entries)})
     return dict(ctx, title=s.fill("overview_title", ctx),
@@ -114,7 +117,24 @@ def by_part(entries: tuple[Entry, ...], w: Wording) -> list[dict]:
             for i, (title, rows) in enumerate(parts.items(), 1)]
 
 
-def entry(e: Entry, n: int, w: Wording) -> dict:
+@dataclass(frozen=True)
+class Due:
+    """What the 完成时限 column needs of the plan: its year, and when a task with no deadline is
+    due (the year's end for one year's plan, else unknown)."""
+    year: Optional[int] = None
+    year_end: Optional[date] = None
+
+    @classmethod
+    def of(cls, plan: Plan, w: Wording) -> "Due":
+        return cls(plan.year, w.year_end(plan.title, plan.year))
+
+    def text(self, e: Entry, w: Wording) -> str:
+        if e.deadline is not None:
+            return w.due_text(e.deadline.text, e.deadline.date, self.year)
+        return w.due_text("", self.year_end, self.year)
+
+
+def entry(e: Entry, n: int, w: Wording, due: Due = Due()) -> dict:
     partners = w.labels["partner_separator"].join(w.label("partner", unit=u, role=w.roles[r]) for u, r in e.partners)
     refs = w.labels["reference_separator"].join(reference(r, w) for r in e.refs)
     deadline = e.deadline.text if e.deadline else ""
@@ -135,6 +155,7 @@ def entry(e: Entry, n: int, w: Wording) -> dict:
         "targets_line": w.label("item_targets", targets=targets) if targets else "",
         "source_line": source,
         "deadline": deadline,
+        "due": due.text(e, w),
         "deadline_date": e.deadline.date.isoformat() if e.deadline and e.deadline.date else "",
         "partners": partners,
         "checkbox": w.labels["checkbox"],
