@@ -27,7 +27,7 @@ CN_NUMERALS = "零一二三四五六七八九十"
 PROFILE_ONLY = ("mark",)      # [letters] keys with no default: 发文机关标志 defaults to the issuer
 _KEYS = {"drop_before_year", "plan_name", "line_reference", "line_reference_without_part",
          "roles", "role_headings", "part_names", "files", "text", "labels", "columns",
-         "longest_text", "due"}
+         "longest_text", "due", "title_chars"}
 FIELDS = ("n", "refs", "text", "role", "targets_text", "deadline", "due", "checkbox", "blank")
 
 
@@ -53,6 +53,7 @@ class Wording:
     plan_name: regex.Pattern
     line_reference: tuple[str, str]      # with a part, without one
     due: Mapping[str, regex.Pattern]     # specific, annual, not_annual
+    title_chars: Mapping[str, float]     # portrait, landscape
     source: str                          # the file it was read from, for error messages
 
     def label(self, key: str, **fields) -> str:
@@ -130,6 +131,7 @@ def load_wording(path: Path = LETTERS) -> Wording:
                           columns, _compile(data["plan_name"], where, "plan_name"),
                           (data["line_reference"], data["line_reference_without_part"]),
                           {k: _compile(data["due"][k], where, f"due.{k}") for k in ("specific", "annual", "not_annual")},
+                          {k: float(data["title_chars"][k]) for k in ("portrait", "landscape")},
                           where)
     except KeyError as exc:
         raise RuleFileError(where, str(exc.args[0]), "missing") from None

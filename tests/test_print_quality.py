@@ -149,3 +149,43 @@ def test_when_a_task_with_no_deadline_is_due(title, year, due):
     assert w.due_text("2023年底前", date(2023, 12, 31), 2022) == "2023年12月底前"
     assert w.due_text("长期坚持", None, 2022) == "长期坚持"
     assert w.due_text("", date(2022, 9, 15), 2022) == "9月15日前"
+
+
+def test_a_long_title_prints_on_the_lines_chosen_for_it(tmp_path, font_cache):
+    """Both formats break the title where it was broken between words, and nowhere else."""
+    import docx
+    from docx.oxml.ns import qn
+
+    profile = tmp_path / "office.toml"
+    profile.write_text(PROFILE.read_text(encoding="utf-8").split("\n[letters]")[0]
+                       + '\n[letters]\ntitle = "关于落实{plan}的任务交办函"\n', encoding="utf-8")
+    prof = load_profile(profile)
+    plan = load_plan(SAMPLE, prof)
+    folder = build(plan, prof, tmp_path / "out", only=["普遍服务处"], workers=1).folder
+    lines = json_context_title(folder)
+    assert len(lines) == 3
+    with pdfplumber.open(folder / "普遍服务处" / "任务交办函.pdf") as pdf:
+        title = body_lines(pdf.pages[0], size=22)
+        printed = ["".join(c["text"] for c in sorted(title[k], key=lambda c: c["x0"])) for k in sorted(title)]
+    assert printed == lines
+    paragraph = docx.Document(str(folder / "普遍服务处" / "任务交办函.docx")).paragraphs[2]
+    assert len(paragraph._p.findall(".//" + qn("w:br"))) == 2 and paragraph.text.replace("\n", "") == "".join(lines)
+    words = set()
+    at = 0
+    for word in jieba.cut("".join(lines)):
+        at += len(word)
+        words.add(at)
+    assert all(sum(map(len, lines[:n])) in words for n in (1, 2))
+
+
+def json_context_title(folder) -> list[str]:
+    """The title's lines as the build chose them, from the letter's context (made again)."""
+    from plandoc.build import plan_jobs
+    from parser import load_plan as load
+    import json
+    recorded = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert recorded["files"]
+    plan = load(folder / "plan.json")
+    profile = load_profile(folder.parent.parent.parent / "office.toml")
+    jobs, _ = plan_jobs(plan, profile, ("pdf",), only=["普遍服务处"])
+    return next(j.context["title_lines"] for j in jobs if j.kind == "letter")

@@ -292,7 +292,7 @@ def letterhead(doc: Document) -> None:
     red_rule(add("{{ mark }}", "发文机关标志"))
     add("", "正文")
     add("{%p endif %}", "正文")
-    add("{{ title }}", "标题")
+    add("{{ title_lines|breaks }}", "标题")
     add("", "正文")
     add("{{ unit }}：", "主送")
     add("{{ opening }}", "正文")
@@ -423,7 +423,7 @@ def table_page() -> Document:
     """A landscape page with the document's title and the plan's name over its tables."""
     doc = new_document(landscape=True)
     clear_body(doc)
-    doc.add_paragraph("{{ title }}", "标题")
+    doc.add_paragraph("{{ title_lines|breaks }}", "标题")
     doc.add_paragraph("{{ plan }}", "副标题")
     return doc
 

@@ -15,6 +15,7 @@ from parser.profile import Profile
 
 from ..assemble import Assignment, Assignments, Entry, Ref
 from ..wording import Wording, cn_numeral, fill, texts
+from .titles import title_lines
 
 
 class Sentences:
@@ -32,6 +33,16 @@ class Sentences:
         if self.profile is not None and key in self.profile.letters:
             return fill(self.text[key], fields, f"letters.{key}", str(self.profile.path))
         return fill(self.text[key], fields, f"text.{key}", self.wording.source)
+
+
+def titled(ctx: dict, title: str, plan: Plan, s: Sentences, landscape: bool = False) -> dict:
+    """The context with its title, and the title's lines as printed (broken between words when
+    it does not fit on one line; the plan's unit names are words)."""
+    units = {d.canonical or d.name for t in plan.tasks for d in t.departments}
+    if s.profile is not None:
+        units |= set(s.profile.units)
+    chars = s.wording.title_chars["landscape" if landscape else "portrait"]
+    return dict(ctx, title=title, title_lines=title_lines(title, chars, units))
 
 
 def common(plan: Plan, s: Sentences) -> dict:
@@ -61,18 +72,18 @@ def letter(plan: Plan, a: Assignment, s: Sentences) -> dict:
             heading = w.label("role_heading", numeral=cn_numeral(len(sections) + 1),
                               heading=w.role_headings[role], count=len(entries))
             sections.append({"heading": heading, "groups": by_part(entries, w)})
-    requirements = [k for k in ("feedback", "contact") if s[k]]
-    title = "title" if ctx["plan"] else "title_by_circular" if ctx["circular"] else "title_without_plan"
-    opening = ("opening" if ctx["circular"] and ctx["issuer"] and ctx["date"] else
-               "opening_by_circular" if ctx["circular"] else "opening_without_circular")
+    requirements = [s.fill(k, fields) for k in ("feedback", "contact") if s[k]]
+    if s["feedback"] and a.unit in s["feedback"]:      # the unit the sentence sends the reports to
+        requirements[0] = s.fill("feedback_collector", fields)
+    title = "title" if ctx["year"] else "title_without_year"
+    opening = "opening" if ctx["circular"] else "opening_without_circular"
     return dict(
-        ctx, unit=a.unit,
-        title=s.fill(title, fields),
+        titled(ctx, s.fill(title, fields), plan, s), unit=a.unit,
         opening=s.fill(opening, fields),
         sections=sections,
         requirements_heading=w.label("requirements_heading", numeral=cn_numeral(len(sections) + 1),
                                      heading=s["requirements_heading"]),
-        requirements=[s.fill(k, fields) for k in requirements],
+        requirements=requirements,
         attachment=s.fill("attachment", fields),
         task_ids=[i for e in a.entries for i in e.task_ids],
     )
@@ -80,7 +91,7 @@ def letter(plan: Plan, a: Assignment, s: Sentences) -> dict:
 
 def checklist(plan: Plan, a: Assignment, s: Sentences) -> dict:
     ctx = common(plan, s)
-    return dict(ctx, unit=a.unit, title=s.fill("checklist_title", dict(ctx, unit=a.unit)),
+    return dict(titled(ctx, s.fill("checklist_title", dict(ctx, unit=a.unit)), plan, s, landscape=True), unit=a.unit,
                 columns=columns(s.wording, "checklist"),
                 rows=[entry(e, n, s.wording, Due.of(plan, s.wording)) for n, e in enumerate(a.entries, 1)],
                 task_ids=[i for e in a.entries for i in e.task_ids])
@@ -95,7 +106,7 @@ def overview(plan: Plan, assignments: Assignments, s: Sentences) -> dict:
         units.append({"unit": a.unit, "rows": [entry(e, n, w, due) for n, e in enumerate(a.entries, 1)],
                       "heading": w.label("unit_group", unit=a.unit, count=len(a.entries)),
                       "counts": [len(a.by_role(r)) for r in ROLES], "total": len(a.entries)})
-    return dict(ctx, title=s.fill("overview_title", ctx),
+    return dict(titled(ctx, s.fill("overview_title", ctx), plan, s, landscape=True),
                 columns=columns(w, "overview"),
                 unit_column=w.labels["unit_column"], total_column=w.labels["total_column"],
                 role_names=[w.roles[r] for r in ROLES],
@@ -140,8 +151,14 @@ def entry(e: Entry, n: int, w: Wording, due: Due = Due()) -> dict:
     deadline = e.deadline.text if e.deadline else ""
     targets = w.labels["target_separator"].join(t.text for t in e.targets)
     # 来源：分解方案第13项；完成时限：年内；协同：办公室（负责）
+    by_role: dict[str, list[str]] = {}
+    for u, r in e.partners:
+        by_role.setdefault(r, []).append(u)
+    groups = w.labels["partner_group_separator"].join(
+        w.label("partner_group", role=w.roles[r], units=w.labels["partner_separator"].join(by_role[r]))
+        for r in ROLES if r in by_role)
     source = (w.label("item_source", refs=refs) + (w.label("item_deadline", deadline=deadline) if deadline else "")
-              + (w.label("item_partners", partners=partners) if partners else ""))
+              + (w.label("item_partners", groups=groups) if groups else ""))
     text = e.text
     if len(text) > w.longest_text:
         text = text[:w.longest_text] + w.label("text_cut", count=len(e.text), line=e.refs[0].line)
@@ -200,7 +217,8 @@ def notice(plan: Plan, changes, s: Sentences, restarts: frozenset = frozenset())
                         "before": _notice_item(old, n, w, restarts, changes.unit),
                         "after": _notice_item(new, n, w, restarts, changes.unit)})
     opening = "notice_opening" if ctx["circular"] else "notice_opening_without_circular"
-    return dict(ctx, unit=changes.unit, title=s.fill("notice_title", fields), opening=s.fill(opening, fields),
+    return dict(titled(ctx, s.fill("notice_title", fields), plan, s), unit=changes.unit,
+                opening=s.fill(opening, fields),
                 sections=sections, changed=changed,
                 changed_heading=w.label("requirements_heading", numeral=cn_numeral(len(sections) + 1),
                                         heading=w.labels["notice_changed"]) if changed else "",

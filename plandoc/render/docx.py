@@ -18,7 +18,7 @@ from ..errors import TemplateError
 
 from . import Meta
 from .fonts import PreparedFonts
-from .templates import environment, find
+from .templates import environment, find, lines_of
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)      # the earliest time a zip entry can hold
 CORE_PROPERTY_MAX = 255
@@ -32,11 +32,13 @@ class DocxRenderer:
         # imported here: only builds that make a DOCX pay for python-docx (a build that finds
         # every document made already asks only whether this format embeds fonts)
         from docx.opc.exceptions import PackageNotFoundError
-        from docxtpl import DocxTemplate
+        from docxtpl import DocxTemplate, Listing
         self._template_class = DocxTemplate
         self._unusable = (KeyError, zipfile.BadZipFile, ValueError, PackageNotFoundError)
         self.templates = templates
         self.env = environment(None, trusted)
+        # `{{ title_lines|breaks }}`: a line break (w:br) between the lines, in the paragraph's style
+        self.env.filters["breaks"] = lambda value: Listing("\n".join(lines_of(value)))
 
     def render(self, kind: str, context: dict, meta: Meta) -> bytes:
         path = find(kind + self.template_suffix, self.templates)

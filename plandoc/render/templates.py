@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Optional
 
 import jinja2
+from markupsafe import Markup, escape
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -54,7 +55,19 @@ def environment(loader: Optional[jinja2.BaseLoader], trusted: bool) -> jinja2.En
 
 
 def html_environment(custom: Optional[Path], trusted: bool = False) -> jinja2.Environment:
-    return environment(jinja2.FileSystemLoader([str(p) for p in search_path(custom)]), trusted)
+    env = environment(jinja2.FileSystemLoader([str(p) for p in search_path(custom)]), trusted)
+    env.filters["breaks"] = html_breaks
+    return env
+
+
+def lines_of(value) -> list[str]:
+    """A title's lines, given as a list of lines or as one string."""
+    return [str(v) for v in value] if isinstance(value, (list, tuple)) else [str(value)]
+
+
+def html_breaks(value) -> Markup:
+    """`{{ title_lines|breaks }}`: the lines, each escaped, with <br> between them."""
+    return Markup("<br>").join(escape(line) for line in lines_of(value))
 
 
 def url_fetcher(allowed: list[Path]):
