@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from parser.errors import PlandocError, SourceError
+
+from .errors import FontError
 from parser.model import Plan
 from parser.profile import Profile
 from parser.rules import load_rules
@@ -30,7 +32,7 @@ from .output import (MANIFEST, OutputError, check_writable, inside, locked, mani
                      safe_name, sha256, unique_names, write_atomic)
 from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
 from .render import context
-from .render.fonts import PreparedFonts, font_identity, load_fonts, prepare
+from .render.fonts import PreparedFonts, font_identity, load_fonts, prepare, substitutions
 from .render.templates import search_path
 from .versions import PLAN_FILE, carry, clear_staging, free_name, read_latest, set_latest, staging, version_name
 from .wording import Wording, load_wording
@@ -63,6 +65,7 @@ class BuildResult:
     idle: tuple[str, ...] = ()
     outside: tuple[str, ...] = ()
     manifest: Optional[Path] = None
+    font_notes: list[str] = field(default_factory=list)     # PDF faces substituted
 
 
 def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], only: Optional[list[str]] = None,
@@ -101,14 +104,17 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
 def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: Iterable[str] = FORMATS,
           only: Optional[list[str]] = None, templates: Optional[Path] = None, name: Optional[str] = None,
           workers: int = 1, progress: Optional[Callable[[int, int, str], None]] = None,
-          force: bool = False, trust_templates: bool = False, inputs: Optional[str] = None) -> BuildResult:
+          force: bool = False, trust_templates: bool = False, inputs: Optional[str] = None,
+          strict_fonts: bool = False) -> BuildResult:
     """Make a new version of a plan's documents under out_root/<plan>/<version>/ (see versions.py).
 
     The plan is compared with the one of the latest version: a task matched there keeps its id,
     and a document made from the same content as one of the latest version is copied from it as
     it is (edits by hand included) instead of being made again; `force` makes every document
     again.  When nothing changed, nothing is made and `latest` names the version that holds
-    these documents.  `inputs` (from `inputs_key`) is recorded for `made_already`.  Templates run in Jinja's sandbox and fetch nothing outside their folder
+    these documents.  `inputs` (from `inputs_key`) is recorded for `made_already`.  A PDF face
+    that would be substituted is noted in the result, or with `strict_fonts` refused before
+    anything is made.  Templates run in Jinja's sandbox and fetch nothing outside their folder
     unless `trust_templates`."""
     from .diff import diff
 
@@ -131,6 +137,8 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         if changes is not None:
             plan = _keep_ids(plan, changes.ids)
         jobs, assignments = plan_jobs(plan, profile, formats, only)
+        if strict_fonts:        # refused before anything is made, or found made already
+            _prepared_fonts(jobs, formats, strict=True)
         made_from = _made_from(jobs, templates, plan, trust_templates)
         version = version_name(_date(plan), [f"{p}:{d}" for p, d in made_from.items()])
         result = BuildResult(plan_folder / version, version, follows, changes=changes,
@@ -153,7 +161,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
                 carry(before / path, folder / path)
                 result.carried.append(plan_folder / version / path)
                 entries.append(dict(entry, made_from=made_from[path], made_in=entry.get("made_in") or follows))
-            prepared = _prepared_fonts(fresh, formats)
+            prepared = _prepared_fonts(fresh, formats, notes=result.font_notes)
             for n, (job, data) in enumerate(_render_all(fresh, templates, _timestamp(plan), workers, prepared,
                                                         trust_templates), 1):
                 write_atomic(folder / job.path, data)
@@ -308,13 +316,23 @@ def _check_destinations(root: Path, folder: Path, jobs: list[Job], *more: Path) 
     check_writable(folder)
 
 
-def _prepared_fonts(jobs: list[Job], formats: Iterable[str]) -> Optional[PreparedFonts]:
-    """The PDF fonts cut to the characters of these documents, when a format embeds fonts."""
-    if not any(renderer_class(f).needs_fonts for f in formats):
+def _prepared_fonts(jobs: list[Job], formats: Iterable[str], strict: bool = False,
+                    notes: Optional[list[str]] = None) -> Optional[PreparedFonts]:
+    """The PDF fonts cut to the characters of these documents, when a format embeds fonts.
+    What would be set in another face than the one asked for goes to `notes`; with `strict`
+    it is a FontError instead."""
+    if not jobs or not any(renderer_class(f).needs_fonts for f in formats):
         return None
     fonts = load_fonts()
     fonts.require_pdf_faces()
-    return prepare(fonts, {c for job in jobs for c in json.dumps(job.context, ensure_ascii=False)})
+    chars = {c for job in jobs if renderer_class(job.fmt).needs_fonts
+             for c in json.dumps(job.context, ensure_ascii=False)}
+    found = substitutions(fonts, chars)
+    if found and strict:
+        raise FontError("--strict-fonts: " + "; ".join(found))
+    if notes is not None:
+        notes.extend(found)
+    return prepare(fonts, chars)
 
 
 def write_notices(d, old: Plan, new: Plan, profile: Optional[Profile], folder: Path, *,

@@ -192,11 +192,14 @@ def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Pa
 @click.option("--force", is_flag=True,
               help="Make every document again, even those the latest version holds already made from "
                    "the same content (a new version all the same: none is ever overwritten).")
+@click.option("--strict-fonts", is_flag=True,
+              help="Refuse to make PDFs when a face would be set in another font than the one asked for "
+                   "(Fandol not installed, or characters the 仿宋 lacks); without it the build says so.")
 @max_input_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(source: Path, out_root: Path, profile: Path | None, templates: Path | None, only: tuple[str, ...],
-          formats: str, name: str | None, jobs: int, trust_templates: bool, force: bool, max_input_mb: float,
-          quiet: bool):
+          formats: str, name: str | None, jobs: int, trust_templates: bool, force: bool, strict_fonts: bool,
+          max_input_mb: float, quiet: bool):
     """Write every unit's letter (任务交办函) and checklist (任务清单), and the overview
     (任务分解总表), as DOCX and PDF.
 
@@ -239,7 +242,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
         # the folder of a circular is named after its file; a plan JSON's after the circular it
         # names inside, known only once it is read
         folder = name or (source.stem if source.suffix.lower() != ".json" else None)
-        same = made_already(out_root, folder, key) if key and folder and not force else None
+        same = made_already(out_root, folder, key) if key and folder and not (force or strict_fonts) else None
         if same is not None:
             _report_build(same)
             _report_units(same, profile)
@@ -256,7 +259,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
                            f"install {HARFBUZZ_PACKAGE}", err=True)
         result = run_build(plan, prof, out_root, formats=chosen, only=units or None, templates=templates,
                            name=name, workers=jobs, progress=progress, force=force,
-                           trust_templates=trust_templates, inputs=key)
+                           trust_templates=trust_templates, inputs=key, strict_fonts=strict_fonts)
     except PlandocError as exc:
         _fail(exc)
     except KeyboardInterrupt:
@@ -295,6 +298,8 @@ def _report_build(result) -> None:
                                                   else "no task changed") +
                    (f"; {len(result.changes.renumbered)} only renumbered" if result.changes.renumbered else ""),
                    err=True)
+    for note in result.font_notes:
+        click.echo(f"note: PDF fonts: {note} (--strict-fonts refuses this)", err=True)
     for path in result.redone_after_edit:
         click.echo(f"note: {path} was edited by hand; its content changed, so the new version has it made anew "
                    "(the edited one stays in its version: carry the edits over by hand)", err=True)

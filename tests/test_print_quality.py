@@ -18,6 +18,7 @@ from plandoc.render.fonts import load_fonts
 from .conftest import CORPUS, PROFILE, SAMPLE
 
 MM = 72 / 25.4
+OWN = {f for face in load_fonts().faces.values() for f in face.pdf[:face.own]}
 CORPUS_DOCS = ("jiangmen-tdcb-zwgk.txt", "chizhou-xfj-zwgk.txt", "county-bureau-zwgk-trad.txt")
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -189,3 +190,95 @@ def json_context_title(folder) -> list[str]:
     profile = load_profile(folder.parent.parent.parent / "office.toml")
     jobs, _ = plan_jobs(plan, profile, ("pdf",), only=["普遍服务处"])
     return next(j.context["title_lines"] for j in jobs if j.kind == "letter")
+
+
+def ink_rows(page, scale: float):
+    """The page drawn (pdfium) as a grey image, and a test for a dark pixel."""
+    image = page.render(scale=scale).to_pil().convert("L")
+    return image, image.load()
+
+
+def test_page_numbers_dash_7_mm_under_the_type_area_and_lines_keep_their_pitch(letters):
+    """GB/T 9704 7.5: 一字线上距版心下边缘7mm, measured on the ink; and every body line of a letter
+    28.95 pt under the one before (or a whole number of lines, for a blank line), 楷体 lines too."""
+    import itertools
+
+    import pypdfium2 as pdfium
+    scale = 200 / 72
+    mm = 200 / 25.4
+    dashes, pitches = [], set()
+    for path in pdfs(letters, "任务交办函"):
+        document = pdfium.PdfDocument(str(path))
+        for page in document:
+            image, px = ink_rows(page, scale)
+            w, h = image.size
+            bottom = h - 35 * mm
+            for y in range(int(bottom), h):
+                runs = (len(list(g)) for dark, g in itertools.groupby(px[x, y] < 128 for x in range(w)) if dark)
+                if max(runs, default=0) > 3 * mm:           # the dash: a horizontal stroke 4-5 mm long
+                    dashes.append((y - bottom) / mm)
+                    break
+            else:
+                dashes.append(None)
+        document.close()
+        with pdfplumber.open(path) as pdf:
+            for page in pdf.pages:
+                # baselines (a glyph box's bottom depends on its font's metrics; the baseline not)
+                # of lines set in the faces asked for: a character that is not in them (a
+                # traditional one: Fandol has GB 2312) comes from a fallback of other metrics,
+                # which the build reports (and --strict-fonts refuses)
+                lines: dict = {}
+                for c in page.chars:
+                    if round(c["size"]) == 16 and 40 * MM < c["bottom"] <= page.height - 35 * MM:
+                        lines.setdefault(round(page.height - c["matrix"][5], 1), set()).add(
+                            c["fontname"].split("+")[-1].split("-")[0])
+                keys = sorted(lines)
+                pitches |= {round((b - a) / 28.95, 2) for a, b in zip(keys, keys[1:])
+                            if lines[a] <= OWN and lines[b] <= OWN}
+    assert dashes and all(d is not None and 6 <= d <= 8 for d in dashes), dashes
+    assert all(abs(p - round(p)) <= 0.02 for p in pitches), sorted(pitches)
+
+
+def test_the_title_stands_two_lines_under_the_red_rule(sample_build):
+    import pypdfium2 as pdfium
+    _, _, result = sample_build
+    scale = 200 / 72
+    for path in sorted(result.folder.glob("*/任务交办函.pdf")):
+        document = pdfium.PdfDocument(str(path))
+        image = document[0].render(scale=scale).to_pil().convert("RGB")
+        document.close()
+        px, (w, h) = image.load(), image.size
+        red = [y for y in range(h // 3) if any(px[x, y][0] > 200 and px[x, y][1] < 80 for x in range(0, w, 3))]
+        ink = next(y for y in range(red[-1] + 1, h) if any(sum(px[x, y]) < 200 for x in range(0, w, 2)))
+        lines = (ink - red[-1]) / scale / 28.95        # the title's glyphs start a little under its line's top
+        assert 2.0 <= lines <= 2.6, f"{path}: {lines:.2f} lines under the rule"
+
+
+def test_strict_fonts_refuses_what_would_be_substituted(runner, tmp_path, font_cache):
+    from plandoc.cli import main
+    trad = CORPUS / "docs" / "county-bureau-zwgk-trad.txt"
+    if not trad.is_file():
+        pytest.skip("the corpus beside the project is missing")
+    # traditional characters: not in FandolFang (GB 2312), set in a fallback
+    result = runner.invoke(main, ["build", str(trad), "-o", str(tmp_path / "a"), "--format", "pdf", "-q"])
+    assert result.exit_code == 0 and "not in FandolFang" in result.stderr and "羣" in result.stderr
+    result = runner.invoke(main, ["build", str(trad), "-o", str(tmp_path / "b"), "--format", "pdf", "--strict-fonts"])
+    assert result.exit_code == 1 and "--strict-fonts: fangsong: 5 character(s)" in result.stderr
+    assert "Traceback" not in result.output and not list((tmp_path / "b").rglob("*.pdf"))
+    # the sample needs nothing substituted
+    result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "-o", str(tmp_path / "c"),
+                                  "--format", "pdf", "--only", "办公室", "--strict-fonts", "-q"])
+    assert result.exit_code == 0 and "PDF fonts" not in result.stderr, result.output
+
+
+def test_a_missing_face_is_reported(monkeypatch):
+    from plandoc.render import fonts
+    real = fonts.locate
+
+    def without_fandol(face, bold):
+        return real(fonts.Face(face.docx, tuple(f for f in face.pdf if not f.startswith("Fandol")), face.bold),
+                    bold)
+    monkeypatch.setattr(fonts, "locate", without_fandol)
+    notes = fonts.substitutions(fonts.load_fonts(), "任务")
+    assert any(n.startswith("fangsong: none of FandolFang is installed, Noto Serif CJK SC stands in") for n in notes)
+    assert not any(n.startswith("heiti") for n in notes)        # Noto Sans CJK is a 黑体 of its own

@@ -32,6 +32,7 @@ class Face:
     docx: str
     pdf: tuple[str, ...]
     bold: bool = False
+    own: int = 1            # how many of `pdf` are this face; the others stand in for it
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,30 @@ class FontMap:
                             + f"); install the packages {' '.join(self.packages)}")
 
 
+def substitutions(fonts: FontMap, chars: Iterable[str]) -> list[str]:
+    """What the PDF would set in another face than the one asked for, one sentence each: a face
+    whose first font is not installed, and the characters of the documents the body's face
+    (仿宋) has no glyph for.  Empty when every face is its own."""
+    notes = []
+    for name, face in fonts.faces.items():
+        found = locate(face, name == "xiaobiaosong")
+        if found is not None and found[2] not in face.pdf[:face.own]:
+            notes.append(f"{name}: none of {', '.join(face.pdf[:face.own])} is installed, {found[2]} stands in")
+    body = locate(fonts.faces["fangsong"], False)
+    if body is not None:
+        import uharfbuzz as hb
+        try:
+            covered = hb.Face(hb.Blob.from_file_path(body[0]), body[1]).unicodes
+        except (OSError, hb.HarfBuzzError):
+            covered = None
+        if covered is not None:
+            missing = sorted({c for c in chars if c.strip() and ord(c) > 0x7F and ord(c) not in covered})
+            if missing:
+                notes.append(f"fangsong: {len(missing)} character(s) are not in {body[2]} and are set in a "
+                             f"fallback face: {''.join(missing[:20])}{'…' if len(missing) > 20 else ''}")
+    return notes
+
+
 def _family_list(families: Iterable[str]) -> str:
     return ", ".join("'{}'".format(f.replace("'", "")) for f in families) + ", serif"
 
@@ -68,7 +93,7 @@ def _family_list(families: Iterable[str]) -> str:
 def load_fonts(path: Path = DATA) -> FontMap:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        faces = {name: Face(spec["docx"], tuple(spec["pdf"]), bool(spec.get("bold", False)))
+        faces = {name: Face(spec["docx"], tuple(spec["pdf"]), bool(spec.get("bold", False)), int(spec.get("own", 1)))
                  for name, spec in data["faces"].items()}
         fonts = FontMap(faces, data["latin"], tuple(data["packages"]))
     except KeyError as exc:
@@ -77,6 +102,9 @@ def load_fonts(path: Path = DATA) -> FontMap:
         raise RuleFileError(str(path), "-", str(exc)) from None
     if set(faces) != set(FACES):
         raise RuleFileError(str(path), "faces", f"needs exactly {', '.join(FACES)}")
+    for name, face in faces.items():
+        if not 1 <= face.own <= len(face.pdf):
+            raise RuleFileError(str(path), f"faces.{name}.own", f"must be 1 to {len(face.pdf)}, the fonts in pdf")
     return fonts
 
 
