@@ -87,12 +87,19 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
     folders = unique_names([a.unit for a in assignments.units] + list(assignments.idle),
                            (MANIFEST, PLAN_FILE, *overview.values()))
     jobs = []
+    packets = [fmt for fmt in formats if renderer_class(fmt).packets]
     for a in units:
+        made = {}
         for kind, make in (("letter", context.letter), ("checklist", context.checklist)):
-            ctx = make(plan, a, sentences)
+            made[kind] = ctx = make(plan, a, sentences)
             for fmt in formats:
                 jobs.append(Job(kind, a.unit, f"{folders[a.unit]}/{safe_name(files[kind])}.{fmt}", fmt, ctx,
                                 tuple(ctx["task_ids"])))
+        if packets:         # the letter with its checklist as its attachment, in one document
+            ctx = context.packet(made["letter"], made["checklist"], sentences)
+            for fmt in packets:
+                jobs.append(Job("packet", a.unit, f"{folders[a.unit]}/{safe_name(files['packet'])}.{fmt}", fmt,
+                                ctx, tuple(ctx["task_ids"])))
     if not only:
         ctx = context.overview(plan, assignments, sentences)
         for fmt in formats:
@@ -420,7 +427,7 @@ def render_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: O
             del _RENDERERS[next(iter(_RENDERERS))]
         _RENDERERS[key] = make_renderer(job.fmt, templates, prepared, trusted)
     meta = Meta(title=job.context["title"], author=job.context["issuer"], created=stamp,
-                landscape=job.kind != "letter")
+                landscape=job.kind not in ("letter", "packet", "notice"))
     return _RENDERERS[key].render(job.kind, job.context, meta)
 
 

@@ -43,6 +43,7 @@ def test_every_unit_with_tasks_gets_a_letter_and_a_checklist_in_both_formats(sam
     assert (folder.parent / "latest").resolve() == folder.resolve()
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     expected = sorted([f"{u}/{doc}.{fmt}" for u in UNITS for doc in ("任务交办函", "任务清单") for fmt in ("docx", "pdf")]
+                      + [f"{u}/任务交办函（含附件）.pdf" for u in UNITS]
                       + ["任务分解总表.docx", "任务分解总表.pdf", "manifest.json", "plan.json"])
     assert files == expected
     # the profile's fourth unit has no task in this plan: no folder, and the build says so
@@ -185,18 +186,19 @@ def test_templates_export_and_a_template_error_names_file_and_line(runner, tmp_p
     result = runner.invoke(main, ["templates", "export", str(mine)])
     assert result.exit_code == 0
     assert sorted(p.name for p in mine.iterdir()) == sorted(
-        ["base.html", "columns.html", "parts.html", "letter.html", "checklist.html", "overview.html", "notice.html",
+        ["base.html", "columns.html", "parts.html", "letter_body.html", "checklist_body.html", "letter.html",
+         "checklist.html", "packet.html", "overview.html", "notice.html",
          "letter.docx", "checklist.docx", "overview.docx", "notice.docx"])
     again = runner.invoke(main, ["templates", "export", str(mine)])
-    assert "kept 11 existing file(s)" in again.stderr
-    html = (mine / "letter.html").read_text(encoding="utf-8").splitlines()
+    assert "kept 14 existing file(s)" in again.stderr
+    html = (mine / "letter_body.html").read_text(encoding="utf-8").splitlines()
     line = next(n for n, text in enumerate(html, 1) if "{{ attachment }}" in text)
     html[line - 1] = html[line - 1].replace("{{ attachment }}", "{{ attachment | nosuchfilter }}")
-    (mine / "letter.html").write_text("\n".join(html), encoding="utf-8")
+    (mine / "letter_body.html").write_text("\n".join(html), encoding="utf-8")
     result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine),
                                   "-o", str(tmp_path / "out"), "--format", "pdf", "--only", "办公室", "-j", "1"])
     assert result.exit_code == 1
-    assert f"letter.html:{line}:" in result.stderr and "nosuchfilter" in result.stderr
+    assert f"letter_body.html:{line}:" in result.stderr and "nosuchfilter" in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -208,8 +208,12 @@ def test_change_notices_say_what_changed_for_each_unit(runner, tmp_path, font_ca
         return "\n".join([p.text for p in d.paragraphs] + cells)
 
     def pdf_text(unit):
+        """The pages' text, then that of each page's left half and right half: the before and
+        after columns of the table, each read as a whole."""
         with pdfplumber.open(out / unit / "任务调整通知.pdf") as pdf:
-            return "".join((p.extract_text() or "").replace("\n", "") for p in pdf.pages)
+            parts = [p for page in pdf.pages for p in (page, page.crop((0, 0, page.width / 2, page.height)),
+                                                        page.crop((page.width / 2, 0, page.width, page.height)))]
+            return "".join((p.extract_text() or "").replace("\n", "") for p in parts)
 
     for text in (docx_text("普遍服务处"), pdf_text("普遍服务处")):
         squeezed = text.replace("\n", "")

@@ -282,3 +282,28 @@ def test_a_missing_face_is_reported(monkeypatch):
     notes = fonts.substitutions(fonts.load_fonts(), "任务")
     assert any(n.startswith("fangsong: none of FandolFang is installed, Noto Serif CJK SC stands in") for n in notes)
     assert not any(n.startswith("heiti") for n in notes)        # Noto Sans CJK is a 黑体 of its own
+
+
+def test_the_letter_with_its_attachment_is_one_document_numbered_on(letters):
+    """任务交办函（含附件）.pdf: the letter's pages, then the checklist on landscape pages under the
+    附件 label (3号黑体, top left of the type area), the page numbers running on."""
+    checked = 0
+    for path in pdfs(letters, "任务交办函（含附件）"):
+        with pdfplumber.open(path.with_name("任务交办函.pdf")) as pdf:
+            letter = [p.extract_text() for p in pdf.pages]
+        with pdfplumber.open(path.with_name("任务清单.pdf")) as pdf:
+            checklist = len(pdf.pages)
+        with pdfplumber.open(path) as pdf:
+            pages = pdf.pages
+            assert len(pages) == len(letter) + checklist
+            assert [p.extract_text() for p in pages[:len(letter)]] == letter
+            for n, page in enumerate(pages, 1):
+                assert (page.width > page.height) == (n > len(letter))
+                assert (page.extract_text() or "").replace(" ", "").rstrip().endswith(f"—{n}—")
+            first = pages[len(letter)]
+            label = [c for c in first.chars if c["top"] < 28 * MM + 30]
+            assert "".join(c["text"] for c in label).startswith("附件")
+            assert min(c["x0"] for c in label) == pytest.approx(28 * MM, abs=1)
+            assert {c["fontname"].split("+")[-1].split("-")[0] for c in label[:2]} == {"FandolHei"}
+        checked += 1
+    assert checked >= 8

@@ -4,7 +4,8 @@
     data = renderer.render("letter", context, meta)          # -> bytes
 
 Adding a format is one module with a class like `DocxRenderer` (a `template_suffix`, whether it
-`needs_fonts`, and `render(kind, context, meta) -> bytes`) and one entry in RENDERERS.
+`needs_fonts`, whether it makes `packets`, and `render(kind, context, meta) -> bytes`) and one
+entry in RENDERERS.
 """
 from __future__ import annotations
 
@@ -36,6 +37,7 @@ class Meta:
 class Renderer(Protocol):
     template_suffix: str       # the kind's template is templates/<kind><suffix>
     needs_fonts: bool          # whether it wants the prepared PDF fonts
+    packets: bool              # whether it makes a letter and its attachment as one document
 
     def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts], trusted: bool = False) -> None:
         """`trusted`: the templates run outside Jinja's sandbox and may fetch any URL."""

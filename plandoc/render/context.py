@@ -97,6 +97,12 @@ def checklist(plan: Plan, a: Assignment, s: Sentences) -> dict:
                 task_ids=[i for e in a.entries for i in e.task_ids])
 
 
+def packet(letter_context: dict, checklist_context: dict, s: Sentences) -> dict:
+    """The letter with its checklist as its attachment, in one document: the letter's context,
+    the checklist's under `annex`."""
+    return dict(letter_context, annex=checklist_context, annex_label=s["annex_label"])
+
+
 def overview(plan: Plan, assignments: Assignments, s: Sentences) -> dict:
     ctx = common(plan, s)
     w = s.wording

@@ -26,6 +26,7 @@ HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 class PdfRenderer:
     template_suffix = ".html"
     needs_fonts = True
+    packets = True             # a letter and its attachment in one document (packet.html)
 
     def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts], trusted: bool = False):
         try:
