@@ -16,7 +16,7 @@ import functools
 import json
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
@@ -69,10 +69,13 @@ class BuildResult:
 
 
 def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], only: Optional[list[str]] = None,
-              wording: Optional[Wording] = None) -> tuple[list[Job], Assignments]:
+              wording: Optional[Wording] = None, issued: Optional[date] = None,
+              number: Optional[str] = None) -> tuple[list[Job], Assignments]:
+    """The documents to make.  `issued`: the date the letters bear (default: the circular's);
+    `number`: their 发文字号 (default: the wording's or the profile's)."""
     wording = wording or load_wording()
     assignments = assemble(plan, profile, load_rules().same_work_similarity)
-    sentences = context.Sentences(wording, profile)
+    sentences = context.Sentences(wording, profile, issued, number)
     units = [a for a in assignments.units if a.unit not in assignments.outside]
     if only:
         if profile is not None:          # 市场处 is 市场监管处
@@ -88,10 +91,12 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
                            (MANIFEST, PLAN_FILE, *overview.values()))
     jobs = []
     packets = [fmt for fmt in formats if renderer_class(fmt).packets]
+    # a letter's place among all the letters, --only or not (the {n} of its 发文字号)
+    place = {a.unit: n for n, a in enumerate((a for a in assignments.units if a.unit not in assignments.outside), 1)}
     for a in units:
-        made = {}
-        for kind, make in (("letter", context.letter), ("checklist", context.checklist)):
-            made[kind] = ctx = make(plan, a, sentences)
+        made = {"letter": context.letter(plan, a, sentences, place[a.unit]),
+                "checklist": context.checklist(plan, a, sentences)}
+        for kind, ctx in made.items():
             for fmt in formats:
                 jobs.append(Job(kind, a.unit, f"{folders[a.unit]}/{safe_name(files[kind])}.{fmt}", fmt, ctx,
                                 tuple(ctx["task_ids"])))
@@ -112,7 +117,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
           only: Optional[list[str]] = None, templates: Optional[Path] = None, name: Optional[str] = None,
           workers: int = 1, progress: Optional[Callable[[int, int, str], None]] = None,
           force: bool = False, trust_templates: bool = False, inputs: Optional[str] = None,
-          strict_fonts: bool = False) -> BuildResult:
+          strict_fonts: bool = False, issued: Optional[date] = None, number: Optional[str] = None) -> BuildResult:
     """Make a new version of a plan's documents under out_root/<plan>/<version>/ (see versions.py).
 
     The plan is compared with the one of the latest version: a task matched there keeps its id,
@@ -121,7 +126,9 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     again.  When nothing changed, nothing is made and `latest` names the version that holds
     these documents.  `inputs` (from `inputs_key`) is recorded for `made_already`.  A PDF face
     that would be substituted is noted in the result, or with `strict_fonts` refused before
-    anything is made.  Templates run in Jinja's sandbox and fetch nothing outside their folder
+    anything is made.  The letters made bear the date `issued`, by default the day they are
+    made (one taken over keeps the date it bore), and the 发文字号 `number` (a sentence with
+    {n} and {year}; default: the profile's).  Templates run in Jinja's sandbox and fetch nothing outside their folder
     unless `trust_templates`."""
     from .diff import diff
 
@@ -131,6 +138,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         raise SourceError(f"no such format: {', '.join(unknown)} (formats: {', '.join(FORMATS)})")
     if only:            # an unknown unit is refused before any folder is made
         plan_jobs(plan, profile, (), only)
+    issued = issued or date.today()
     plan_folder = out_root / safe_name(name or Path(plan.source.path).stem or "plan")
     _check_destinations(out_root, plan_folder, [])
     with locked(plan_folder):
@@ -143,7 +151,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         changes = diff(old_plan, plan) if old_plan is not None else None
         if changes is not None:
             plan = _keep_ids(plan, changes.ids)
-        jobs, assignments = plan_jobs(plan, profile, formats, only)
+        jobs, assignments = plan_jobs(plan, profile, formats, only, issued=issued, number=number)
         if strict_fonts:        # refused before anything is made, or found made already
             _prepared_fonts(jobs, formats, strict=True)
         made_from = _made_from(jobs, templates, plan, trust_templates)
@@ -177,7 +185,8 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
                     result.redone_after_edit.append(before / job.path)
                 entries.append({"path": job.path, "kind": job.kind, "unit": job.unit, "format": job.fmt,
                                 "sha256": sha256(data), "bytes": len(data), "task_ids": list(job.task_ids),
-                                "made_from": made_from[job.path], "made_in": version})
+                                "made_from": made_from[job.path], "made_in": version,
+                                "issued": issued.isoformat()})
                 if progress:
                     progress(n, len(fresh), job.path)
             plan_bytes = plan.to_json().encode("utf-8")
@@ -211,15 +220,25 @@ def _keep_ids(plan: Plan, ids: dict[str, str]) -> Plan:
 
 def _made_from(jobs: list[Job], templates: Optional[Path], plan: Plan, trusted: bool) -> dict[str, str]:
     """For each document, a digest of everything its bytes follow from: its content, its
-    format's templates (and whether they ran trusted) and fonts, the date it carries and
-    plandoc's own code."""
+    format's templates (and whether they ran trusted) and fonts, the circular's date and
+    plandoc's own code.  Not the day the letter bears: a document whose content has not
+    changed is the one already sent, with its date (--force makes all again, dated anew)."""
     base = {fmt: _renderer_digest(fmt, templates, trusted) for fmt in {j.fmt for j in jobs}}
     stamp = _timestamp(plan).isoformat()
     out = {}
     for job in jobs:
-        content = json.dumps([job.kind, job.fmt, stamp, job.context], ensure_ascii=False, sort_keys=True,
+        ctx = _undated(job.context)
+        content = json.dumps([job.kind, job.fmt, stamp, ctx], ensure_ascii=False, sort_keys=True,
                              default=str)
         out[job.path] = sha256(f"{base[job.fmt]}\n{content}".encode("utf-8"))
+    return out
+
+
+def _undated(ctx: dict) -> dict:
+    """A context without the day the document bears (nor its attachment's)."""
+    out = {k: v for k, v in ctx.items() if k != "issued"}
+    if isinstance(out.get("annex"), dict):
+        out["annex"] = _undated(out["annex"])
     return out
 
 
@@ -248,13 +267,15 @@ def _code_digest() -> str:
 
 
 def inputs_key(source: Path, profile: Optional[Path], formats: Iterable[str], only: Optional[list[str]],
-               templates: Optional[Path], trusted: bool) -> str:
+               templates: Optional[Path], trusted: bool, issued: Optional[date] = None,
+               number: Optional[str] = None) -> str:
     """A digest of everything a build reads: the source's and the profile's bytes, the options,
     the templates, the fonts and the code.  The latest version made from the same key holds
     the documents this build would make, so it need not even parse (see `made_already`)."""
     formats = tuple(formats)
     parts = [sha256(source.read_bytes()), sha256(profile.read_bytes()) if profile else "-",
-             ",".join(formats), ",".join(only or []), f"trusted={trusted}"]
+             ",".join(formats), ",".join(only or []), f"trusted={trusted}",
+             f"issued={issued.isoformat() if issued else '-'}", f"number={number if number is not None else '-'}"]
     parts += [_renderer_digest(fmt, templates, trusted) for fmt in formats]
     return sha256("\n".join(parts).encode("utf-8"))
 
@@ -351,7 +372,7 @@ def write_notices(d, old: Plan, new: Plan, profile: Optional[Profile], folder: P
 
     formats = tuple(formats)
     wording = load_wording()
-    sentences = context.Sentences(wording, profile)
+    sentences = context.Sentences(wording, profile, date.today())        # a notice bears the day it is made
     restarts = restarting_parts(old) | restarting_parts(new)
     units = changes_by_unit(d, profile)
     folders = unique_names([u.unit for u in units])

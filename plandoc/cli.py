@@ -192,14 +192,20 @@ def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Pa
 @click.option("--force", is_flag=True,
               help="Make every document again, even those the latest version holds already made from "
                    "the same content (a new version all the same: none is ever overwritten).")
+@click.option("--date", "issued", type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="The date the letters made bear (YYYY-MM-DD) [default: today; a letter taken over "
+                   "unchanged from the previous version keeps its own date, --force dates all anew].")
+@click.option("--number", metavar="TEXT",
+              help="The letters' 发文字号, e.g. 苏邮管函〔2022〕{n}号 ({n}: the letter's place among the units, "
+                   "{year}: the plan's year) [default: the profile's [letters] number, else none].")
 @click.option("--strict-fonts", is_flag=True,
               help="Refuse to make PDFs when a face would be set in another font than the one asked for "
                    "(Fandol not installed, or characters the 仿宋 lacks); without it the build says so.")
 @max_input_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the summary.")
 def build(source: Path, out_root: Path, profile: Path | None, templates: Path | None, only: tuple[str, ...],
-          formats: str, name: str | None, jobs: int, trust_templates: bool, force: bool, strict_fonts: bool,
-          max_input_mb: float, quiet: bool):
+          formats: str, name: str | None, jobs: int, trust_templates: bool, force: bool, issued, number: str | None,
+          strict_fonts: bool, max_input_mb: float, quiet: bool):
     """Write every unit's letter (任务交办函) and checklist (任务清单), and the overview
     (任务分解总表), as DOCX and PDF.
 
@@ -235,7 +241,8 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
 
     try:
         try:        # a source that cannot be read is reported by load_plan below
-            key = inputs_key(source, profile, chosen, units, templates, trust_templates) \
+            key = inputs_key(source, profile, chosen, units, templates, trust_templates,
+                             issued.date() if issued else None, number) \
                 if source.stat().st_size <= max_input_mb * 2 ** 20 else None
         except OSError:
             key = None
@@ -259,7 +266,8 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
                            f"install {HARFBUZZ_PACKAGE}", err=True)
         result = run_build(plan, prof, out_root, formats=chosen, only=units or None, templates=templates,
                            name=name, workers=jobs, progress=progress, force=force,
-                           trust_templates=trust_templates, inputs=key, strict_fonts=strict_fonts)
+                           trust_templates=trust_templates, inputs=key, strict_fonts=strict_fonts,
+                           issued=issued.date() if issued else None, number=number)
     except PlandocError as exc:
         _fail(exc)
     except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """Shared fixtures: the rules, the sample, the corpus beside the project, a CLI runner."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "suzhou-post-2022.txt"
 PROFILE = ROOT / "samples" / "suzhou-post.profile.toml"
 CORPUS = ROOT.parent / "shared" / "corpus"
+ISSUED = date(2022, 4, 6)       # the day the sample's letters bear (a build's default: the day it runs)
 
 
 def pytest_addoption(parser):
@@ -59,5 +61,5 @@ def sample_build(tmp_path_factory, font_cache):
     profile = load_profile(PROFILE)
     plan = load_plan(SAMPLE, profile)
     out = tmp_path_factory.mktemp("build")
-    result = build(plan, profile, out, workers=2)
+    result = build(plan, profile, out, workers=2, issued=ISSUED)
     return plan, profile, result

@@ -83,12 +83,12 @@ def test_docx_letter_page_fonts_and_tasks(built, unit):
     pitch = 16 + int(normal.element.rPr.find(qn("w:spacing")).get(qn("w:val"))) / 20
     assert 28 * pitch <= 156 * MM < 29 * pitch
     paragraphs = d.paragraphs
-    mark, title = paragraphs[0], paragraphs[2]
+    mark, title = paragraphs[0], next(p for p in paragraphs if p.style.name == "标题")
     assert mark.text == "苏州市邮政管理局" and mark.style.font.color.rgb == docx.shared.RGBColor(0xE6, 0, 0)
     assert title.style.font.size.pt == 22
     assert title.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
     assert title.text == "关于交办2022年重点工作任务的函"
-    assert paragraphs[4].text == f"{unit}："
+    assert paragraphs[paragraphs.index(title) + 2].text == f"{unit}："
     headings = [p for p in paragraphs if p.style.name == "一级标题"]
     assert headings and all(h.style.element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体" for h in headings)
     assert [h.text[:2] for h in headings] == ["一、", "二、", "三、"]
@@ -100,7 +100,7 @@ def test_docx_letter_page_fonts_and_tasks(built, unit):
     text = docx_text(d)
     for task in unit_tasks(plan, unit):
         assert task in text
-    assert f"附件：{unit}任务清单" in text and squeeze(text).endswith("苏州市邮政管理局2022年3月31日")
+    assert f"附件：{unit}任务清单" in text and squeeze(text).endswith("苏州市邮政管理局2022年4月6日")
     # 落款: the issuer and the date on one centre tab stop, so the issuer stands centred over the date
     issuer, date = paragraphs[-2], paragraphs[-1]
     stops = [[(t.alignment.name, t.position) for t in p.paragraph_format.tab_stops] for p in (issuer, date)]
@@ -227,7 +227,7 @@ def test_pdf_letter_page_margins_sizes_and_numbers(built, unit):
     date_line = max(c["bottom"] for c in body)
     date = [c for c in body if c["bottom"] == date_line]
     issuer = [c for c in body if date_line - 40 < c["bottom"] < date_line - 20]
-    assert squeeze("".join(c["text"] for c in date)) == "2022年3月31日"
+    assert squeeze("".join(c["text"] for c in date)) == "2022年4月6日"      # the day it is issued
     assert squeeze("".join(c["text"] for c in issuer)) == "苏州市邮政管理局"
     assert max(c["x1"] for c in date) == pytest.approx(width - 26 * MM - 4 * 16, abs=4)
     centre = lambda cs: (min(c["x0"] for c in cs) + max(c["x1"] for c in cs)) / 2   # noqa: E731

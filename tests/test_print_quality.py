@@ -169,7 +169,8 @@ def test_a_long_title_prints_on_the_lines_chosen_for_it(tmp_path, font_cache):
         title = body_lines(pdf.pages[0], size=22)
         printed = ["".join(c["text"] for c in sorted(title[k], key=lambda c: c["x0"])) for k in sorted(title)]
     assert printed == lines
-    paragraph = docx.Document(str(folder / "普遍服务处" / "任务交办函.docx")).paragraphs[2]
+    paragraph = next(p for p in docx.Document(str(folder / "普遍服务处" / "任务交办函.docx")).paragraphs
+                     if p.style.name == "标题")
     assert len(paragraph._p.findall(".//" + qn("w:br"))) == 2 and paragraph.text.replace("\n", "") == "".join(lines)
     words = set()
     at = 0

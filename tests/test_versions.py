@@ -154,3 +154,28 @@ def test_the_same_inputs_again_are_not_even_parsed(runner, tmp_path, monkeypatch
     result = runner.invoke(main, args[:3] + [str(profile)] + args[4:])
     assert result.exit_code == 0 and "nothing changed" not in result.stderr
     assert "files made" in result.stderr
+
+
+def test_letters_bear_the_day_they_are_made_and_keep_it_when_taken_over(tmp_path, font_cache):
+    """The 落款 date: --date, else the day the letter is made; a letter taken over unchanged keeps
+    the date it was sent with; the 发文字号 from --number, numbered by the letter's place."""
+    import datetime
+
+    import docx
+    profile = load_profile(PROFILE)
+    out = tmp_path / "out"
+    first = build(load_plan(SAMPLE, profile), profile, out, formats=("docx",), issued=datetime.date(2022, 4, 6),
+                  number="苏邮管函〔{year}〕{n}号")
+
+    def said(folder, unit):
+        paragraphs = [p.text for p in docx.Document(str(folder / unit / "任务交办函.docx")).paragraphs]
+        return paragraphs[1], paragraphs[-1].strip()
+    assert said(first.folder, "办公室") == ("苏邮管函〔2022〕1号", "2022年4月6日")
+    assert said(first.folder, "市场监管处") == ("苏邮管函〔2022〕3号", "2022年4月6日")
+    plan = revised(tmp_path, "suzhou-post-2022.txt", ("15个绿色网点", "20个绿色网点"))
+    second = build(plan, profile, out, formats=("docx",), number="苏邮管函〔{year}〕{n}号")
+    today = datetime.date.today()
+    assert said(second.folder, "市场监管处")[1] == f"{today.year}年{today.month}月{today.day}日"
+    assert said(second.folder, "办公室") == ("苏邮管函〔2022〕1号", "2022年4月6日")          # taken over
+    entries = json.loads(second.manifest.read_text(encoding="utf-8"))["files"]
+    assert {e["path"]: e["issued"] for e in entries}["市场监管处/任务交办函.docx"] == today.isoformat()

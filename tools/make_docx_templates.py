@@ -290,8 +290,14 @@ def letterhead(doc: Document) -> None:
     add = doc.add_paragraph
     add("{%p if mark %}", "正文")
     red_rule(add("{{ mark }}", "发文机关标志"))
+    add("{%p endif %}", "正文")
+    # the title two lines under the red rule; a 发文字号 takes the first of them, at the right
+    add("{%p if number %}", "正文")
+    add("{{ number }}", "正文").alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    add("{%p else %}", "正文")
     add("", "正文")
     add("{%p endif %}", "正文")
+    add("", "正文")
     add("{{ title_lines|breaks }}", "标题")
     add("", "正文")
     add("{{ unit }}：", "主送")
@@ -314,7 +320,7 @@ def signature(doc: Document) -> None:
     keep(doc.add_paragraph("", "正文"))
     keep(doc.add_paragraph("", "正文"))
     centre = Mm(156) - Pt(4 * 16) - Pt(6.5 * 16 / 2)
-    for text in ("\t{{ issuer }}", "\t{{ date }}"):
+    for text in ("\t{{ issuer }}", "\t{{ issued }}"):
         p = doc.add_paragraph(text, "落款")
         p.alignment = WD_ALIGN_PARAGRAPH.LEFT
         p.paragraph_format.tab_stops.add_tab_stop(centre, WD_TAB_ALIGNMENT.CENTER)

@@ -22,9 +22,14 @@ class Sentences:
     """The sentences of one build (letters.toml with the profile's own in place), filled in with
     errors that name the file a sentence came from."""
 
-    def __init__(self, wording: Wording, profile: Optional[Profile]):
-        self.wording, self.profile = wording, profile
+    def __init__(self, wording: Wording, profile: Optional[Profile], issued: Optional[date] = None,
+                 number: Optional[str] = None):
+        """`issued`: the date the letters bear (default: the circular's); `number`: their
+        发文字号, in place of the wording's or the profile's."""
+        self.wording, self.profile, self.issued = wording, profile, issued
         self.text = texts(wording, profile)
+        if number is not None:
+            self.text["number"] = number
 
     def __getitem__(self, key: str):
         return self.text[key]
@@ -55,11 +60,14 @@ def common(plan: Plan, s: Sentences) -> dict:
         "plan": s.wording.plan_name_of(plan.title),
         "year": plan.year or "",
         "date": s.wording.date(plan.date),
+        "issued": s.wording.date(s.issued or plan.date),     # the date the document bears
+        "number": "",
         "signature_lines": list(s["signature_lines"]),
     }
 
 
-def letter(plan: Plan, a: Assignment, s: Sentences) -> dict:
+def letter(plan: Plan, a: Assignment, s: Sentences, n: int = 1) -> dict:
+    """A unit's letter; `n`, its place among the letters (the {n} of its 发文字号)."""
     w = s.wording
     ctx = common(plan, s)
     counts = w.labels["role_count_separator"].join(
@@ -79,6 +87,7 @@ def letter(plan: Plan, a: Assignment, s: Sentences) -> dict:
     opening = "opening" if ctx["circular"] else "opening_without_circular"
     return dict(
         titled(ctx, s.fill(title, fields), plan, s), unit=a.unit,
+        number=s.fill("number", dict(fields, n=n)) if s["number"] else "",
         opening=s.fill(opening, fields),
         sections=sections,
         requirements_heading=w.label("requirements_heading", numeral=cn_numeral(len(sections) + 1),
