@@ -87,9 +87,11 @@ def letter_pdf_in_process(runs: int) -> tuple[float, Path]:
 
     profile = load_profile(PROFILE)
     plan = load_plan(SAMPLE, profile)
+    import dataclasses
     jobs, _ = plan_jobs(plan, profile, ("docx", "pdf"), only=[UNIT])
-    pdf = next(j for j in jobs if j.kind == "letter" and j.fmt == "pdf")
     docx = next(j for j in jobs if j.kind == "letter" and j.fmt == "docx")
+    # the letter alone as a PDF (a build cuts it from the letter with its attachment)
+    pdf = dataclasses.replace(docx, fmt="pdf", path=docx.path.replace(".docx", ".pdf"))
     prepared = prepare(load_fonts(), {c for j in jobs for c in str(j.context)})
     stamp = datetime(2022, 3, 31)
     render_job(pdf, None, stamp, prepared)              # warm-up: imports, fonts, templates
@@ -99,7 +101,7 @@ def letter_pdf_in_process(runs: int) -> tuple[float, Path]:
         render_job(pdf, None, stamp, prepared)
         times.append(time.perf_counter() - start)
     path = Path(tempfile.mkdtemp()) / "letter.docx"
-    path.write_bytes(render_job(docx, None, stamp, prepared))
+    path.write_bytes(render_job(docx, None, stamp, prepared)[0][2])
     return statistics.median(times), path
 
 

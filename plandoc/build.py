@@ -50,6 +50,12 @@ class Job:
     fmt: str
     context: dict
     task_ids: tuple[str, ...]
+    # documents cut from this one, (kind, path): a packet's letter and checklist
+    parts: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def paths(self) -> tuple[str, ...]:
+        return (self.path,) + tuple(p for _, p in self.parts)
 
 
 @dataclass
@@ -96,15 +102,17 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
     for a in units:
         made = {"letter": context.letter(plan, a, sentences, place[a.unit]),
                 "checklist": context.checklist(plan, a, sentences)}
-        for kind, ctx in made.items():
-            for fmt in formats:
-                jobs.append(Job(kind, a.unit, f"{folders[a.unit]}/{safe_name(files[kind])}.{fmt}", fmt, ctx,
-                                tuple(ctx["task_ids"])))
-        if packets:         # the letter with its checklist as its attachment, in one document
-            ctx = context.packet(made["letter"], made["checklist"], sentences)
-            for fmt in packets:
-                jobs.append(Job("packet", a.unit, f"{folders[a.unit]}/{safe_name(files['packet'])}.{fmt}", fmt,
-                                ctx, tuple(ctx["task_ids"])))
+        path = {kind: f"{folders[a.unit]}/{safe_name(files[kind])}" for kind in ("letter", "checklist", "packet")}
+        for fmt in formats:
+            if fmt in packets:
+                # the letter with its checklist as its attachment, laid out once; the letter and
+                # the checklist are cut from it
+                ctx = context.packet(made["letter"], made["checklist"], sentences)
+                jobs.append(Job("packet", a.unit, f"{path['packet']}.{fmt}", fmt, ctx, tuple(ctx["task_ids"]),
+                                parts=tuple((kind, f"{path[kind]}.{fmt}") for kind in ("letter", "checklist"))))
+                continue
+            for kind, ctx in made.items():
+                jobs.append(Job(kind, a.unit, f"{path[kind]}.{fmt}", fmt, ctx, tuple(ctx["task_ids"])))
     if not only:
         ctx = context.overview(plan, assignments, sentences)
         for fmt in formats:
@@ -163,9 +171,10 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
             result.same_as, result.manifest = version, plan_folder / version / MANIFEST
             return result
         version = result.version = free_name(plan_folder, version)
-        carried = {} if force else {j.path: previous[j.path] for j in jobs if _can_carry(before, previous.get(j.path),
-                                                                                           made_from[j.path])}
-        fresh = [j for j in jobs if j.path not in carried]
+        kept = [] if force else [j for j in jobs if all(_can_carry(before, previous.get(p), made_from[j.path])
+                                                            for p in j.paths)]
+        carried = {p: previous[p] for j in kept for p in j.paths}
+        fresh = [j for j in jobs if j not in kept]
         info = {"source": plan.source.path, "sha256": plan.source.sha256, "title": plan.title,
                 "tasks": len(plan.tasks), "idle_units": list(assignments.idle),
                 "outside_units": list(assignments.outside)}
@@ -175,18 +184,19 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
             for path, entry in carried.items():
                 carry(before / path, folder / path)
                 result.carried.append(plan_folder / version / path)
-                entries.append(dict(entry, made_from=made_from[path], made_in=entry.get("made_in") or follows))
+                entries.append(dict(entry, made_in=entry.get("made_in") or follows))
             prepared = _prepared_fonts(fresh, formats, notes=result.font_notes)
-            for n, (job, data) in enumerate(_render_all(fresh, templates, _timestamp(plan), workers, prepared,
-                                                        trust_templates), 1):
-                write_atomic(folder / job.path, data)
-                result.made.append(plan_folder / version / job.path)
-                if before is not None and job.path in previous and not _holds(before / job.path, previous[job.path]):
-                    result.redone_after_edit.append(before / job.path)
-                entries.append({"path": job.path, "kind": job.kind, "unit": job.unit, "format": job.fmt,
-                                "sha256": sha256(data), "bytes": len(data), "task_ids": list(job.task_ids),
-                                "made_from": made_from[job.path], "made_in": version,
-                                "issued": issued.isoformat()})
+            for n, (job, outputs) in enumerate(_render_all(fresh, templates, _timestamp(plan), workers, prepared,
+                                                           trust_templates), 1):
+                for kind, path, data in outputs:
+                    write_atomic(folder / path, data)
+                    result.made.append(plan_folder / version / path)
+                    if before is not None and path in previous and not _holds(before / path, previous[path]):
+                        result.redone_after_edit.append(before / path)
+                    entries.append({"path": path, "kind": kind, "unit": job.unit, "format": job.fmt,
+                                    "sha256": sha256(data), "bytes": len(data), "task_ids": list(job.task_ids),
+                                    "made_from": made_from[job.path], "made_in": version,
+                                    "issued": issued.isoformat()})
                 if progress:
                     progress(n, len(fresh), job.path)
             plan_bytes = plan.to_json().encode("utf-8")
@@ -339,7 +349,7 @@ def _check_destinations(root: Path, folder: Path, jobs: list[Job], *more: Path) 
     """Where every file goes, checked before anything is made: inside `root` with no link on
     the way, in folders that take files.  Raises OutputError."""
     check_writable(root)
-    for path in [folder / job.path for job in jobs] + list(more):
+    for path in [folder / p for job in jobs for p in job.paths] + list(more):
         inside(root, path)
     check_writable(folder)
 
@@ -386,9 +396,11 @@ def write_notices(d, old: Plan, new: Plan, profile: Optional[Profile], folder: P
     written = []
     with locked(folder):
         prepared = _prepared_fonts(jobs, formats)
-        for n, (job, data) in enumerate(_render_all(jobs, templates, _timestamp(new), 1, prepared, trust_templates), 1):
-            write_atomic(folder / job.path, data)
-            written.append(folder / job.path)
+        for n, (job, outputs) in enumerate(_render_all(jobs, templates, _timestamp(new), 1, prepared,
+                                                       trust_templates), 1):
+            for _, path, data in outputs:
+                write_atomic(folder / path, data)
+                written.append(folder / path)
             if progress:
                 progress(n, len(jobs), job.path)
     return written
@@ -440,16 +452,23 @@ _RENDERERS: dict[tuple, Renderer] = {}     # per process: a renderer loads its t
 
 
 def render_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: Optional[PreparedFonts],
-               trusted: bool = False) -> bytes:
-    """The bytes of one document."""
+               trusted: bool = False) -> list[tuple[str, str, bytes]]:
+    """(kind, path, bytes) of the document a job makes, and of those cut from it."""
     key = (job.fmt, templates, prepared.font_faces if prepared else None, trusted)
     if key not in _RENDERERS:
         if len(_RENDERERS) >= KEPT_RENDERERS:       # a long-lived process builds many plans
             del _RENDERERS[next(iter(_RENDERERS))]
         _RENDERERS[key] = make_renderer(job.fmt, templates, prepared, trusted)
-    meta = Meta(title=job.context["title"], author=job.context["issuer"], created=stamp,
-                landscape=job.kind not in ("letter", "packet", "notice"))
-    return _RENDERERS[key].render(job.kind, job.context, meta)
+    renderer = _RENDERERS[key]
+
+    def meta(kind: str, ctx: dict) -> Meta:
+        return Meta(title=ctx["title"], author=ctx["issuer"], created=stamp,
+                    landscape=kind not in ("letter", "packet", "notice"))
+    if job.parts:
+        made = renderer.render_packet(job.context, meta(job.kind, job.context),
+                                      (meta("letter", job.context), meta("checklist", job.context["annex"])))
+        return [(job.kind, job.path, made[0])] + [(kind, path, data) for (kind, path), data in zip(job.parts, made[1:])]
+    return [(job.kind, job.path, renderer.render(job.kind, job.context, meta(job.kind, job.context)))]
 
 
 __all__ = ["build", "plan_jobs", "render_job", "BuildResult", "Job", "FORMATS"]

@@ -187,19 +187,19 @@ def test_templates_export_and_a_template_error_names_file_and_line(runner, tmp_p
     result = runner.invoke(main, ["templates", "export", str(mine)])
     assert result.exit_code == 0
     assert sorted(p.name for p in mine.iterdir()) == sorted(
-        ["base.html", "columns.html", "parts.html", "letter_body.html", "checklist_body.html", "letter.html",
-         "checklist.html", "packet.html", "overview.html", "notice.html",
+        ["base.html", "columns.html", "parts.html", "letter.html", "checklist_body.html", "checklist.html",
+         "packet.html", "overview.html", "notice.html",
          "letter.docx", "checklist.docx", "overview.docx", "notice.docx"])
     again = runner.invoke(main, ["templates", "export", str(mine)])
-    assert "kept 14 existing file(s)" in again.stderr
-    html = (mine / "letter_body.html").read_text(encoding="utf-8").splitlines()
+    assert "kept 13 existing file(s)" in again.stderr
+    html = (mine / "letter.html").read_text(encoding="utf-8").splitlines()
     line = next(n for n, text in enumerate(html, 1) if "{{ attachment }}" in text)
     html[line - 1] = html[line - 1].replace("{{ attachment }}", "{{ attachment | nosuchfilter }}")
-    (mine / "letter_body.html").write_text("\n".join(html), encoding="utf-8")
+    (mine / "letter.html").write_text("\n".join(html), encoding="utf-8")
     result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine),
                                   "-o", str(tmp_path / "out"), "--format", "pdf", "--only", "办公室", "-j", "1"])
     assert result.exit_code == 1
-    assert f"letter_body.html:{line}:" in result.stderr and "nosuchfilter" in result.stderr
+    assert f"letter.html:{line}:" in result.stderr and "nosuchfilter" in result.stderr
     assert "Traceback" not in result.output
 
 

@@ -189,7 +189,7 @@ def json_context_title(folder) -> list[str]:
     assert recorded["files"]
     plan = load(folder / "plan.json")
     profile = load_profile(folder.parent.parent.parent / "office.toml")
-    jobs, _ = plan_jobs(plan, profile, ("pdf",), only=["普遍服务处"])
+    jobs, _ = plan_jobs(plan, profile, ("docx",), only=["普遍服务处"])
     return next(j.context["title_lines"] for j in jobs if j.kind == "letter")
 
 

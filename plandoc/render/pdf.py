@@ -55,16 +55,39 @@ class PdfRenderer:
         return ctypes.util.find_library("harfbuzz-subset") is None
 
     def render(self, kind: str, context: dict, meta: Meta) -> bytes:
+        return self._write(self._layout(kind, context, meta), kind, context, meta)
+
+    def render_packet(self, context: dict, meta: Meta, parts: tuple[Meta, Meta]) -> tuple[bytes, bytes, bytes]:
+        """The letter with its attachment (packet.html), and the two as documents of their own:
+        the packet's pages up to the first landscape one, and from it (the attachment, its
+        pages numbered on from the letter's).  Laid out once: the layout is most of the time."""
+        document = self._layout("packet", context, meta)
+        pages = document.pages
+        annex = next((n for n, p in enumerate(pages) if p.width > p.height), len(pages))
+        out = [self._write(document, "packet", context, meta)]
+        for (kind, part), chosen in zip((("letter", parts[0]), ("checklist", parts[1])), (pages[:annex], pages[annex:])):
+            copy = document.copy(chosen)
+            copy.metadata.title = part.title
+            out.append(self._write(copy, kind, context, part))
+        return out[0], out[1], out[2]
+
+    def _layout(self, kind: str, context: dict, meta: Meta):
         template = kind + self.template_suffix
-        landscape = meta.landscape
-        timestamp = meta.created.strftime("%Y-%m-%dT%H:%M:%SZ")
-        page = dict(context, fonts=self.fonts, font_faces=self.font_faces, landscape=landscape,
-                    timestamp=timestamp, doc_title=meta.title)
+        page = dict(context, fonts=self.fonts, font_faces=self.font_faces, landscape=meta.landscape,
+                    timestamp=self._timestamp(meta), doc_title=meta.title)
         html = render_html(self.env, template, page)
-        # from the content, not the HTML, which holds the font cache's path on this machine
-        content = json.dumps([template, context, landscape, timestamp], ensure_ascii=False, sort_keys=True)
-        identifier = hashlib.sha256(content.encode("utf-8")).hexdigest()[:32].encode("ascii")
         # images and stylesheets a template links to are found beside the templates
         options = {} if self.fetcher is None else {"url_fetcher": self.fetcher}
-        document = self._weasyprint.HTML(string=html, base_url=self.base_url, **options).render()
+        return self._weasyprint.HTML(string=html, base_url=self.base_url, **options).render()
+
+    def _write(self, document, kind: str, context: dict, meta: Meta) -> bytes:
+        # the file identifier from the content, not the HTML, which holds the font cache's path
+        # on this machine: the same content gives the same bytes
+        content = json.dumps([kind + self.template_suffix, context, meta.landscape, self._timestamp(meta)],
+                             ensure_ascii=False, sort_keys=True)
+        identifier = hashlib.sha256(content.encode("utf-8")).hexdigest()[:32].encode("ascii")
         return document.write_pdf(pdf_identifier=identifier)
+
+    @staticmethod
+    def _timestamp(meta: Meta) -> str:
+        return meta.created.strftime("%Y-%m-%dT%H:%M:%SZ")

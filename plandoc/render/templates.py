@@ -19,8 +19,8 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError
 
-NAMES = ("base.html", "columns.html", "parts.html", "letter_body.html", "checklist_body.html", "letter.html",
-         "checklist.html", "packet.html", "overview.html", "notice.html",
+NAMES = ("base.html", "columns.html", "parts.html", "letter.html", "checklist_body.html", "checklist.html",
+         "packet.html", "overview.html", "notice.html",
          "letter.docx", "checklist.docx", "overview.docx", "notice.docx")
 
 
