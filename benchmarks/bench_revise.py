@@ -57,7 +57,7 @@ def main() -> None:
             if len(versions) != 2:
                 sys.exit(f"expected 2 versions after a round, found {len(versions)}")
     f, r, z = (statistics.median(x) for x in (full, revision, nothing))
-    print(f"rebuilding the sample (14 files, DOCX + PDF), whole process, median of {RUNS} rounds, "
+    print(f"rebuilding the sample (17 files, DOCX + PDF), whole process, median of {RUNS} rounds, "
           f"{os.cpu_count()} cores:")
     print(f"  full build:                {f:.2f} s  (min {min(full):.2f}, max {max(full):.2f})")
     print(f"  after a one-task revision: {r:.2f} s  (min {min(revision):.2f}, max {max(revision):.2f});  "
