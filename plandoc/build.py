@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from parser.errors import PlandocError, SourceError
-
-from .errors import FontError
 from parser.model import Plan
 from parser.profile import Profile
 from parser.rules import load_rules
 
 from .assemble import Assignments, assemble, restarting_parts
+from .errors import FontError
 from .output import (MANIFEST, OutputError, check_writable, inside, locked, manifest_bytes, read_manifest,
                      safe_name, sha256, unique_names, write_atomic)
 from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
@@ -136,8 +135,8 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     that would be substituted is noted in the result, or with `strict_fonts` refused before
     anything is made.  The letters made bear the date `issued`, by default the day they are
     made (one taken over keeps the date it bore), and the 发文字号 `number` (a sentence with
-    {n} and {year}; default: the profile's).  Templates run in Jinja's sandbox and fetch nothing outside their folder
-    unless `trust_templates`."""
+    {n} and {year}; default: the profile's).  Templates run in Jinja's sandbox and fetch
+    nothing outside their folder unless `trust_templates`."""
     from .diff import diff
 
     formats = tuple(formats)
@@ -302,7 +301,10 @@ def made_already(out_root: Path, name: str, key: str) -> Optional[BuildResult]:
     if recorded.get("inputs") != key or not _complete(folder):
         return None
     info = recorded.get("plan") if isinstance(recorded.get("plan"), dict) else {}
-    names = lambda key: tuple(u for u in info.get(key) or () if isinstance(u, str))      # noqa: E731
+
+    def names(key: str) -> tuple[str, ...]:       # a hand-edited manifest may hold anything
+        value = info.get(key)
+        return tuple(u for u in value if isinstance(u, str)) if isinstance(value, list) else ()
     return BuildResult(folder, version, same_as=version, manifest=folder / MANIFEST,
                        idle=names("idle_units"), outside=names("outside_units"))
 

@@ -136,7 +136,6 @@ def test_every_name_a_template_uses_is_in_its_context(contexts, kind):
     not in an office's build."""
     import jinja2
     from docxtpl import DocxTemplate
-    from jinja2 import meta
 
     from plandoc.render.templates import html_breaks
 
