@@ -25,17 +25,22 @@ SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
 @pytest.fixture(scope="module")
 def letters(sample_build, tmp_path_factory):
-    """(plan, folder of the version, letter PDFs) for the sample and each of the corpus documents."""
+    """(plan, folder of the version) for the sample and each of the corpus documents (those of
+    them the corpus beside the project holds: the sample's are measured in any case)."""
     plan, _, result = sample_build
     out = [(plan, result.folder)]
     root = tmp_path_factory.mktemp("corpus-builds")
     for name in CORPUS_DOCS:
         path = CORPUS / "docs" / name
-        if not path.is_file():
-            pytest.skip(f"the corpus beside the project is missing {name}")
-        plan = load_plan(path)
-        out.append((plan, build(plan, None, root, workers=2).folder))
+        if path.is_file():
+            plan = load_plan(path)
+            out.append((plan, build(plan, None, root, workers=2).folder))
     return out
+
+
+def expected_letters(letters) -> int:
+    """How many letters the builds hold at the least: the sample's 3, and 8 for the corpus's."""
+    return 3 + (8 if len(letters) > 1 else 0)
 
 
 def pdfs(letters, name: str):
@@ -74,7 +79,7 @@ def test_no_signature_stands_alone_on_a_page(letters):
             pages = [p.extract_text() or "" for p in pdf.pages]
         assert signature_page_has_body_text(pages, "附件："), f"{path}: the 落款's page has no body text"
         checked += 1
-    assert checked >= 8
+    assert checked >= expected_letters(letters)
 
 
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs libreoffice-writer-nogui)")
@@ -307,4 +312,4 @@ def test_the_letter_with_its_attachment_is_one_document_numbered_on(letters):
             assert min(c["x0"] for c in label) == pytest.approx(28 * MM, abs=1)
             assert {c["fontname"].split("+")[-1].split("-")[0] for c in label[:2]} == {"FandolHei"}
         checked += 1
-    assert checked >= 8
+    assert checked >= expected_letters(letters)
