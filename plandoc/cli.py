@@ -206,8 +206,8 @@ def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Pa
 def build(source: Path, out_root: Path, profile: Path | None, templates: Path | None, only: tuple[str, ...],
           formats: str, name: str | None, jobs: int, trust_templates: bool, force: bool, issued, number: str | None,
           strict_fonts: bool, max_input_mb: float, quiet: bool):
-    """Write every unit's letter (任务交办函) and checklist (任务清单), and the overview
-    (任务分解总表), as DOCX and PDF.
+    """Write every unit's letter (任务交办函) and checklist (任务清单), the two as one PDF
+    (任务交办函（含附件）), and the overview (任务分解总表), as DOCX and PDF.
 
     SOURCE is a circular (.txt, .docx, .html, .pdf, .doc) or a plan JSON written by `plandoc
     parse` (which may have been corrected by hand).  Each build is a version of its own,
@@ -227,6 +227,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
       plandoc build samples/suzhou-post-2022.txt --profile samples/suzhou-post.profile.toml
       plandoc build plan.json --profile office.toml --only 市场监管处 --format pdf
       plandoc build plan.json --templates my-templates/
+      plandoc build revised.txt --name suzhou-post-2022 --date 2022-06-01 --number '苏邮管函〔{year}〕{n}号'
     """
     from parser import load_plan, load_profile
 
@@ -234,6 +235,8 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
 
     chosen = _formats(formats, "--format")
     units = [u.strip() for item in only for u in item.replace("、", ",").split(",") if u.strip()]
+    if number is not None:
+        _check_number(number)
 
     def progress(n: int, total: int, path: str):
         if not quiet:
@@ -275,6 +278,17 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
         sys.exit(130)
     _report_build(result)
     _report_units(result, profile)
+
+
+def _check_number(number: str) -> None:
+    """--number is a sentence with {n} and {year} only: anything else is a usage error."""
+    from parser.errors import RuleFileError
+
+    from .wording import fill
+    try:
+        fill(number, {"n": 1, "year": 2022}, "--number", "the command line")
+    except RuleFileError as exc:
+        raise click.BadParameter(exc.message, param_hint="--number") from None
 
 
 def _report_units(result, profile: Path | None) -> None:

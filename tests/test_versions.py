@@ -179,3 +179,12 @@ def test_letters_bear_the_day_they_are_made_and_keep_it_when_taken_over(tmp_path
     assert said(second.folder, "办公室") == ("苏邮管函〔2022〕1号", "2022年4月6日")          # taken over
     entries = json.loads(second.manifest.read_text(encoding="utf-8"))["files"]
     assert {e["path"]: e["issued"] for e in entries}["市场监管处/任务交办函.docx"] == today.isoformat()
+
+
+@pytest.mark.parametrize("value, message", [("苏邮管函〔{x}〕号", "{x} is not a field; fields: n, year"),
+                                            ("{n:>999999}号", "holds a format or conversion")])
+def test_a_bad_number_is_a_usage_error(runner, tmp_path, value, message):
+    from plandoc.cli import main
+    result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path / "o"), "--number", value])
+    assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists()
