@@ -268,6 +268,16 @@ def test_strict_fonts_refuses_what_would_be_substituted(runner, tmp_path, font_c
     # traditional characters: not in FandolFang (GB 2312), set in a fallback
     result = runner.invoke(main, ["build", str(trad), "-o", str(tmp_path / "a"), "--format", "pdf", "-q"])
     assert result.exit_code == 0 and "not in FandolFang" in result.stderr and "羣" in result.stderr
+    # what Fandol lacks comes from a prepared cut of the next font, never from a whole installed
+    # CJK collection (WeasyPrint loading one took a 2-task build to 555 MB)
+    for pdf in (tmp_path / "a").rglob("*.pdf"):
+        with pdfplumber.open(pdf) as document:
+            names = {f["fontname"].split("+")[-1] for p in document.pages for f in p.chars}
+        # every face's first font is installed here (the test above needs FandolFang): any other
+        # font embedded is a prepared cut, named so
+        firsts = {face.pdf[0].replace(" ", "-") for face in load_fonts().faces.values()}
+        assert all("-plandoc" in n or n.split("-Bold")[0] in firsts | {"FandolSong"} for n in names), \
+            (pdf.name, names)
     result = runner.invoke(main, ["build", str(trad), "-o", str(tmp_path / "b"), "--format", "pdf", "--strict-fonts"])
     assert result.exit_code == 1 and "--strict-fonts: fangsong: 5 character(s)" in result.stderr
     assert "Traceback" not in result.output and not list((tmp_path / "b").rglob("*.pdf"))
@@ -275,6 +285,18 @@ def test_strict_fonts_refuses_what_would_be_substituted(runner, tmp_path, font_c
     result = runner.invoke(main, ["build", str(SAMPLE), "--profile", str(PROFILE), "-o", str(tmp_path / "c"),
                                   "--format", "pdf", "--only", "办公室", "--strict-fonts", "-q"])
     assert result.exit_code == 0 and "PDF fonts" not in result.stderr, result.output
+
+
+def test_regular_and_bold_are_told_apart_by_style_where_the_weights_agree():
+    """Fandol's bold files declare the regular weight: the style name tells them apart, so that
+    a 黑体 heading is not set in the bold file."""
+    from plandoc.render import fonts
+    faces = fonts.load_fonts().faces
+    for name in ("heiti", "songti"):
+        regular, bold = fonts.locate(faces[name], False), fonts.locate(faces[name], True)
+        if regular is None or not regular[2].startswith("Fandol"):
+            pytest.skip("Fandol is not installed (make installs it)")
+        assert regular[0].endswith("-Regular.otf") and bold[0].endswith("-Bold.otf")
 
 
 def test_a_missing_face_is_reported(monkeypatch):

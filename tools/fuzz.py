@@ -100,6 +100,28 @@ class Hang(Exception):
     pass
 
 
+def _damage_previous(out: Path, rnd: random.Random) -> bytes:
+    """Damage the latest version of the sample's build, as a hand or a disk might: its manifest,
+    its plan.json or the `latest` pointer.  Returns what was written."""
+    folder = out / "suzhou-post-2022"
+    latest = folder / "latest"
+    if not latest.exists():
+        return b""
+    target = rnd.choice([latest / "manifest.json", latest / "plan.json", latest])
+    if target == latest:
+        latest.unlink()
+        data = rnd.choice([b"../../etc", b"", b"\xff\xfe", b"2022-03-31-00000000", b"a" * 300])
+        latest.write_bytes(data)
+        return data
+    try:
+        value = json.loads(target.read_text(encoding="utf-8"))
+        data = json.dumps(mutate_json(value, rnd)).encode("utf-8")
+    except (OSError, ValueError):
+        data = b"{"
+    target.write_bytes(data)
+    return data
+
+
 def _alarm(signum, frame):
     raise Hang()
 
@@ -211,9 +233,12 @@ def main_() -> int:
         if roll < 0.4:
             data, kind = mutate_text(rnd.choice(seeds), rnd)
             path, extra, suffix = work / "b.txt", [], ".txt"
-        elif roll < 0.7:
+        elif roll < 0.6:
             data = json.dumps(mutate_json(plan_json, rnd)).encode("utf-8")
             path, extra, suffix, kind = work / "plan.json", [], ".json", "json"
+        elif roll < 0.75:
+            # the previous version damaged by hand: its manifest, its plan or `latest`
+            data, kind, path, extra, suffix = _damage_previous(out, rnd), "previous", sample, [], ".txt"
         else:
             text = profile_toml + rnd.choice(['\n[letters]\nfeedback = 5\n', '\nunits = 5\n', '\n[groups]\n"x" = 5\n',
                                               '\n[letters]\ncontact = "{unit:>999}"\n', "\nx = " + "[" * 3000])
@@ -222,8 +247,9 @@ def main_() -> int:
             path, extra, suffix = sample, ["--profile", str(work / "p.toml")], ".toml"
         if path != sample:
             path.write_bytes(data)
+        force = ["--force"] if rnd.random() < 0.3 else []        # otherwise what is unchanged is taken over
         outcome, took, peak = run(runner, main, ["build", str(path), *extra, "-o", str(out), "--format", fmt,
-                                                 "-q", "-j", "1", "--force"])
+                                                 "-q", "-j", "1", *force])
         record(f"build-{kind}", outcome, took, peak, data, suffix)
     crashes = [f for f in failures if f[1].startswith("crash")]
     hangs = [f for f in failures if f[1] == "hang"]

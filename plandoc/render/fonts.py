@@ -49,7 +49,7 @@ class FontMap:
         installed = installed_fonts()
         if installed is None:
             return []
-        families = {f for (_, _, fams, _) in installed for f in fams}
+        families = {f for (_, _, fams, *_) in installed for f in fams}
         return [name for name, face in self.faces.items() if not any(f in families for f in face.pdf)]
 
 
@@ -71,17 +71,12 @@ def substitutions(fonts: FontMap, chars: Iterable[str]) -> list[str]:
         if found is not None and found[2] not in face.pdf[:face.own]:
             notes.append(f"{name}: none of {', '.join(face.pdf[:face.own])} is installed, {found[2]} stands in")
     body = locate(fonts.faces["fangsong"], False)
-    if body is not None:
-        import uharfbuzz as hb
-        try:
-            covered = hb.Face(hb.Blob.from_file_path(body[0]), body[1]).unicodes
-        except (OSError, hb.HarfBuzzError):
-            covered = None
-        if covered is not None:
-            missing = sorted({c for c in chars if c.strip() and ord(c) > 0x7F and ord(c) not in covered})
-            if missing:
-                notes.append(f"fangsong: {len(missing)} character(s) are not in {body[2]} and are set in a "
-                             f"fallback face: {''.join(missing[:20])}{'…' if len(missing) > 20 else ''}")
+    covered = _covered(body[0], body[1]) if body is not None else frozenset()
+    if covered:
+        missing = sorted({c for c in chars if c.strip() and ord(c) > 0x7F and ord(c) not in covered})
+        if missing:
+            notes.append(f"fangsong: {len(missing)} character(s) are not in {body[2]} and are set in a "
+                         f"fallback face: {''.join(missing[:20])}{'…' if len(missing) > 20 else ''}")
     return notes
 
 
@@ -109,18 +104,21 @@ def load_fonts(path: Path = DATA) -> FontMap:
 
 
 @functools.lru_cache(maxsize=None)
-def installed_fonts() -> Optional[tuple[tuple[str, int, tuple[str, ...], int], ...]]:
-    """(file, index in the collection, families, weight) of every font fontconfig knows — what
-    WeasyPrint finds — or None without fc-list."""
+def installed_fonts() -> Optional[tuple[tuple[str, int, tuple[str, ...], int, bool], ...]]:
+    """(file, index in the collection, families, weight, bold by its style name) of every font
+    fontconfig knows — what WeasyPrint finds — or None without fc-list.  The style name counts
+    too: Fandol's bold files declare the regular weight."""
     if shutil.which("fc-list") is None:
         return None
-    out = subprocess.run(["fc-list", "--format", "%{file}|%{index}|%{family}|%{weight}\n"],
+    out = subprocess.run(["fc-list", "--format", "%{file}|%{index}|%{family}|%{weight}|%{style}\n"],
                          capture_output=True, text=True).stdout
     fonts = []
     for line in out.splitlines():
         parts = line.split("|")
-        if len(parts) == 4 and parts[1].isdigit() and parts[3].isdigit():
-            fonts.append((parts[0], int(parts[1]), tuple(f.strip() for f in parts[2].split(",")), int(parts[3])))
+        if len(parts) == 5 and parts[1].isdigit() and parts[3].isdigit():
+            bold = any(s.strip().lower() in ("bold", "heavy", "black") for s in parts[4].split(","))
+            fonts.append((parts[0], int(parts[1]), tuple(f.strip() for f in parts[2].split(",")), int(parts[3]),
+                          bold))
     return tuple(sorted(fonts))
 
 
@@ -143,10 +141,10 @@ def locate(face: Face, bold: bool) -> Optional[tuple[str, int, str]]:
     weight asked for (fontconfig weights: 80 regular, 200 bold)."""
     want = 200 if bold else 80
     for family in face.pdf:
-        found = [(abs(w - want), file, index) for file, index, fams, w in installed_fonts() or ()
-                 if family in fams]
+        found = [(abs(w - want), named_bold != bold, file, index)
+                 for file, index, fams, w, named_bold in installed_fonts() or () if family in fams]
         if found:
-            _, file, index = min(found)
+            *_, file, index = min(found)
             return file, index, family
     return None
 
@@ -184,7 +182,8 @@ def prepare(fonts: FontMap, chars: Iterable[str], folder: Optional[Path] = None)
     """Cut each face's font to the characters needed (once: later builds find it in the cache)."""
     folder = folder or cache_dir()
     base = base_characters()
-    extra = set(chars) - base
+    chars = {c for c in chars if c.strip()}
+    extra = chars - base
     wanted = base | extra
     rules, families = [], {}
     for name, face in fonts.faces.items():
@@ -201,8 +200,34 @@ def prepare(fonts: FontMap, chars: Iterable[str], folder: Optional[Path] = None)
             rules.append(f"@font-face {{ font-family: '{found[2]}'; font-weight: {weight}; "
                          f"src: url('{path.as_uri()}'); }}")
             made.append(found[2])
-        families[name] = _family_list(tuple(dict.fromkeys(made + list(face.pdf))))
+            # the documents' characters this font lacks (a traditional one, where Fandol has GB
+            # 2312) are cut from the next font of the face that has them: left to find them
+            # itself, WeasyPrint loads a whole 20 MB CJK collection (550 MB for a 2-task letter)
+            need = frozenset(c for c in chars if ord(c) > 0x7F and ord(c) not in _covered(found[0], found[1]))
+            rest = Face(face.docx, face.pdf[face.pdf.index(found[2]) + 1:], face.bold)
+            more = locate(rest, bold) if need and rest.pdf else None
+            if more is not None:
+                # under a name of its own: under the installed font's name, fontconfig would
+                # match the installed collection for it as well
+                alias = f"{more[2]} plandoc"
+                path = _subset(more[0], more[1], need, set(need), folder)
+                rules.append(f"@font-face {{ font-family: '{alias}'; font-weight: {weight}; "
+                             f"src: url('{path.as_uri()}'); }}")
+                made.append(alias)
+        # the prepared fonts only, when there are: an installed font's name in the list would
+        # let WeasyPrint load that whole collection for a character none of them has
+        families[name] = _family_list(tuple(dict.fromkeys(made)) if made else face.pdf)
     return PreparedFonts("\n".join(rules), families, [folder])
+
+
+@functools.lru_cache(maxsize=32)
+def _covered(file: str, index: int) -> frozenset[int]:
+    """The code points a font has glyphs for (empty when it cannot be read)."""
+    import uharfbuzz as hb
+    try:
+        return frozenset(hb.Face(hb.Blob.from_file_path(file), index).unicodes)
+    except (OSError, hb.HarfBuzzError):
+        return frozenset()
 
 
 def _subset(file: str, index: int, chars: frozenset[str], extra: set[str], folder: Path) -> Path:
