@@ -116,6 +116,7 @@ class Plan:
     items: tuple[ListItem, ...]          # numbered items that carry no unit
     tasks: tuple[Task, ...]
     warnings: tuple[Notice, ...] = field(default=())
+    number: Optional[str] = None         # the circular's own 文号: 竹府办〔2016〕20号
 
     def to_dict(self) -> dict:
         return {
@@ -123,6 +124,7 @@ class Plan:
             "source": _plain(self.source),
             "title": self.title,
             "issuer": self.issuer,
+            **({"number": self.number} if self.number else {}),      # written only when printed
             "recipients": list(self.recipients),
             "date": _iso(self.date),
             "year": self.year,
@@ -218,7 +220,8 @@ def plan_from_dict(data: dict) -> Plan:
             items=tuple(ListItem(i.get("number"), i.get("part"), i.get("section"), i["text"], int(i["line"]))
                         for i in data.get("items", ())),
             tasks=tuple(tasks),
-            warnings=tuple(Notice(w["code"], int(w["line"]), w["message"]) for w in data.get("warnings", ())))
+            warnings=tuple(Notice(w["code"], int(w["line"]), w["message"]) for w in data.get("warnings", ())),
+            number=data.get("number"))
     except KeyError as exc:
         raise ValueError(f"{where}: missing field {exc.args[0]!r}") from None
     except (TypeError, AttributeError, ValueError) as exc:

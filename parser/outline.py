@@ -320,7 +320,8 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
     warnings += inconsistencies(tasks, rules.same_work_similarity)
     warnings.sort(key=lambda w: w.line)
     return Plan(info, header.title, header.issuer, header.recipients, header.date, year, header.publication,
-                tuple(r.parts), tuple(r.plan_targets), tuple(r.items), tuple(_with_ids(tasks)), tuple(warnings))
+                tuple(r.parts), tuple(r.plan_targets), tuple(r.items), tuple(_with_ids(tasks)), tuple(warnings),
+                header.number)
 
 
 def _cut_off(last: Node) -> bool:

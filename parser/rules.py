@@ -90,6 +90,7 @@ class Rules:
     iso_date: regex.Pattern
     year_re: regex.Pattern
     doc_number_year: regex.Pattern
+    doc_number: regex.Pattern
     same_work_similarity: float
     reading_aid: regex.Pattern
     recipients_line: regex.Pattern
@@ -344,10 +345,22 @@ def _document(t: _Table) -> dict:
     return dict(doc=document,
                 chrome=tuple(_compile(p, "document.toml", "chrome") for p in t.words("chrome")),
                 date_line=pattern("date_line"), iso_date=pattern("iso_date"), year_re=pattern("year"),
-                doc_number_year=pattern("doc_number_year"), reading_aid=pattern("reading_aid"),
+                doc_number_year=pattern("doc_number_year"), doc_number=_doc_number(t),
+                reading_aid=pattern("reading_aid"),
                 same_work_similarity=_share(t, "same_work_similarity"),
                 recipients_line=pattern("recipients_line"),
                 publication_note=pattern("publication_note"), attachment=pattern("attachment"))
+
+
+def _doc_number(t: _Table) -> regex.Pattern:
+    """The circular's own 文号, checked on its examples (full-width folded as the parser reads
+    lines)."""
+    from .normalize import fold
+    pattern = _compile(t.get("doc_number", str), "document.toml", "doc_number")
+    for example in t.words("doc_number_examples"):
+        if not pattern.search(fold(example, fold_table({}))):
+            raise t.error("doc_number_examples", f'"{example}" is not matched by doc_number')
+    return pattern
 
 
 def _share(t: _Table, key: str) -> float:

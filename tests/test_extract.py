@@ -209,3 +209,20 @@ def test_numerals(rules, text, style, number, value):
 @pytest.mark.parametrize("text", ["2022年邮政业更贴近民生八件实事分工安排", "9项重点工作：", "1.5万人次", "第一议题"])
 def test_not_numerals(rules, text):
     assert match_numeral(_fold(rules, text), rules) is None
+
+
+@pytest.mark.parametrize("head, number", [
+    ("竹府办〔2016〕20号\n大竹县人民政府办公室关于对2016年民生实事进行重点督办的通知\n", "竹府办〔2016〕20号"),
+    ("长春市人民政府办公厅关于印发任务分工的通知\n(长府办发〔2012〕19号)\n", "长府办发〔2012〕19号"),
+    ("【发文字号】 黄政办发〔2007〕9号\n", "黄政办发〔2007〕9号"),
+    ("文件编号: | 盐政办发〔2022〕16号 | 组配分类: | 政府工作报告 |\n", "盐政办发〔2022〕16号"),
+    ("发布机构 区人民政府办公室 文    号 蔡政办〔2023〕1号\n", "蔡政办〔2023〕1号"),
+    ("穗府辦〔2006〕19號\n", "穗府辦〔2006〕19號"),
+    # another document's number cited in a sentence is not the circular's own
+    ("根据《xx省人民政府办公厅关于印发〈方案〉的通知》(x府厅发〔2024〕6号)文件精神,现就有关事项通知如下:\n", None),
+])
+def test_the_circular_s_own_document_number(head, number):
+    from parser import parse_text
+    plan = parse_text(head + "1.做好统计工作。（办公室牵头）\n")
+    assert plan.number == number
+    assert ("number" in plan.to_dict()) == (number is not None)

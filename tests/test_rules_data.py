@@ -61,6 +61,7 @@ def broken(tmp_path, name: str, old: str, new: str) -> Path:
     ("numbering.toml", "pattern = '^(?P<n>", "pattern = '^(?P<n", "numbering.toml: styles.cn: bad regex"),
     ("roles.toml", '"分别牵头落实" = "lead"', '"分别牵头落实" = "leader"', "roles.toml: verbs.分别牵头落实: role"),
     ("roles.toml", 'support = ["配合"', 'support = ["牵头", "配合"', 'role_words.support: "牵头" is also'),
+    ("document.toml", "文件编号|文件字号", "文件字号", 'document.toml: doc_number_examples: "文件编号: |'),
 ])
 def test_a_broken_rule_file_names_the_file_and_key(tmp_path, name, old, new, message):
     from parser.errors import RuleFileError

@@ -26,6 +26,7 @@ class Header:
     date: Optional[date] = None
     year: Optional[int] = None
     publication: Optional[str] = None
+    number: Optional[str] = None        # the circular's own 文号
     consumed: set[int] = field(default_factory=set)   # indexes of lines that belong to the header
 
 
@@ -50,6 +51,15 @@ def read_header(orig: list[str], folded: list[str], rules: Rules) -> Header:
             d = m and rules.iso_date.match(f, m.end())
             if d and not h.date:
                 h.date = _date(d)
+    # the circular's own 文号: alone on a line, or after its label, among the first lines
+    for i in nonblank[:TITLE_SEARCH_LINES]:
+        m = rules.doc_number.search(folded[i])
+        if m:
+            group = "alone" if m.group("alone") else "labelled"
+            h.number = orig[i][m.start(group):m.end(group)].strip()
+            if group == "alone":
+                h.consumed.add(i)
+            break
     # title: consecutive short lines ending with 通知 / 方案 …
     # (a table's header cells, one a line, are not a title: 序号 / 内容与要求 / 进展情况)
     candidates = [i for i in nonblank[:TITLE_SEARCH_LINES]

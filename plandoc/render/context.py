@@ -57,6 +57,7 @@ def common(plan: Plan, s: Sentences) -> dict:
         "issuer": issuer,
         "mark": s.text.get("mark") or issuer,             # 发文机关标志, printed in red
         "circular": plan.title or "",
+        "circular_number": s.wording.label("circular_number", number=plan.number) if plan.number else "",
         "plan": s.wording.plan_name_of(plan.title),
         "year": plan.year or "",
         "date": s.wording.date(plan.date),
