@@ -93,7 +93,7 @@ def test_a_task_without_a_number_is_cited_by_its_line(sample):
     assert refs[0] == f"分解方案第{first.line}行"
 
 
-PDF_PAGE = {"fonts", "font_faces", "landscape", "timestamp", "doc_title"}   # what PdfRenderer adds
+PDF_PAGE = {"fonts", "font_faces", "landscape", "timestamp", "doc_title", "piece", "page_start"}   # what PdfRenderer adds
 
 
 @pytest.fixture(scope="module")

@@ -335,3 +335,32 @@ def test_the_letter_with_its_attachment_is_one_document_numbered_on(letters):
             assert {c["fontname"].split("+")[-1].split("-")[0] for c in label[:2]} == {"FandolHei"}
         checked += 1
     assert checked >= expected_letters(letters)
+
+
+def test_a_long_overview_is_made_in_pieces_numbered_on(sample_build, monkeypatch, tmp_path, font_cache):
+    """An overview longer than PIECE_ROWS rows is laid out piece by piece and joined (the memory
+    of one piece at a time): every unit's table and task, pages numbered 1, 2, 3… throughout."""
+    import dataclasses
+
+    from plandoc.build import plan_jobs, render_job, _prepared_fonts, _timestamp
+    from plandoc.render import pdf as pdf_module
+    plan, profile, result = sample_build
+    jobs, _ = plan_jobs(plan, profile, ("pdf",))
+    job = next(j for j in jobs if j.kind == "overview")
+    monkeypatch.setattr(pdf_module, "PIECE_ROWS", 20)
+    assert len(pdf_module._pieces(job.context)) == 3        # 3 units, each over 20 rows
+    prepared = _prepared_fonts([job], ("pdf",))
+    # the title of a job of its own, so that no renderer of the whole overview is reused
+    data = render_job(dataclasses.replace(job, path="pieces.pdf"), tmp_path, _timestamp(plan), prepared)[0][2]
+    path = tmp_path / "pieces.pdf"
+    path.write_bytes(data)
+    with pdfplumber.open(path) as pdf:
+        texts = [(p.extract_text() or "") for p in pdf.pages]
+        assert pdf.metadata.get("Title") == job.context["title"]
+        assert all(page.width > page.height for page in pdf.pages)
+    for n, text in enumerate(texts, 1):
+        assert text.replace(" ", "").rstrip().endswith(f"—{n}—"), (n, text[-20:])
+    whole = "".join(t.replace("\n", "") for t in texts)
+    for unit in job.context["units"]:
+        assert unit["heading"] in whole
+    assert whole.count("任务分解总表") == 1           # the summary once, at the start

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ctypes.util
 import hashlib
+import io
 import json
 from pathlib import Path
 from typing import Optional
@@ -21,6 +22,22 @@ from .fonts import PreparedFonts, load_fonts
 from .templates import html_environment, render_html, search_path, url_fetcher
 
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
+PIECE_ROWS = 300       # an overview longer than this many task rows is laid out in pieces of about as many
+
+
+def _pieces(context: dict) -> list[dict]:
+    """An overview's pieces: the summary with the first units' tables, then the other units'
+    tables, each piece about PIECE_ROWS rows (a unit's table is never split between two)."""
+    units = context.get("units") or []
+    pieces, current, rows = [], [], 0
+    for u in units:
+        if current and rows + len(u["rows"]) > PIECE_ROWS:
+            pieces.append(current)
+            current, rows = [], 0
+        current.append(u)
+        rows += len(u["rows"])
+    pieces.append(current)
+    return [{"summary": n == 0, "units": p} for n, p in enumerate(pieces)]
 
 
 class PdfRenderer:
@@ -55,7 +72,28 @@ class PdfRenderer:
         return ctypes.util.find_library("harfbuzz-subset") is None
 
     def render(self, kind: str, context: dict, meta: Meta) -> bytes:
+        pieces = _pieces(context) if kind == "overview" else []
+        if len(pieces) > 1:
+            return self._render_in_pieces(kind, context, meta, pieces)
         return self._write(self._layout(kind, context, meta), kind, context, meta)
+
+    def _render_in_pieces(self, kind: str, context: dict, meta: Meta, pieces: list[dict]) -> bytes:
+        """A long overview laid out piece by piece, each written before the next is laid out,
+        then joined: WeasyPrint holds every laid-out page of a document until it is written
+        (a 4,000-row overview took 721 MB in one piece)."""
+        from pypdf import PdfReader, PdfWriter
+        writer, page = PdfWriter(), 1
+        for n, piece in enumerate(pieces):
+            document = self._layout(kind, context, meta, piece=piece, page_start=page)
+            page += len(document.pages)
+            data = self._write(document, f"{kind}-{n}", context, meta)
+            del document
+            writer.append(PdfReader(io.BytesIO(data)))
+        writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Creator": "plandoc",
+                             "/CreationDate": meta.created.strftime("D:%Y%m%d%H%M%SZ")})
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
 
     def render_packet(self, context: dict, meta: Meta, parts: tuple[Meta, Meta]) -> tuple[bytes, bytes, bytes]:
         """The letter with its attachment (packet.html), and the two as documents of their own:
@@ -71,10 +109,10 @@ class PdfRenderer:
             out.append(self._write(copy, kind, context, part))
         return out[0], out[1], out[2]
 
-    def _layout(self, kind: str, context: dict, meta: Meta):
+    def _layout(self, kind: str, context: dict, meta: Meta, piece: Optional[dict] = None, page_start: int = 1):
         template = kind + self.template_suffix
         page = dict(context, fonts=self.fonts, font_faces=self.font_faces, landscape=meta.landscape,
-                    timestamp=self._timestamp(meta), doc_title=meta.title)
+                    timestamp=self._timestamp(meta), doc_title=meta.title, piece=piece, page_start=page_start)
         html = render_html(self.env, template, page)
         # images and stylesheets a template links to are found beside the templates
         options = {} if self.fetcher is None else {"url_fetcher": self.fetcher}
