@@ -25,6 +25,24 @@ HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 PIECE_ROWS = 300       # an overview longer than this many task rows is laid out in pieces of about as many
 
 
+def _pages_of(data: bytes, pages: range, meta: Meta) -> bytes:
+    """Some pages of a PDF as a PDF of their own, with its own title (pypdf: the same bytes for
+    the same input)."""
+    from pypdf import PdfReader, PdfWriter
+    reader, writer = PdfReader(io.BytesIO(data)), PdfWriter()
+    for n in pages:
+        writer.add_page(reader.pages[n])
+    _metadata(writer, meta)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _metadata(writer, meta: Meta) -> None:
+    writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Creator": "plandoc",
+                         "/CreationDate": meta.created.strftime("D:%Y%m%d%H%M%SZ")})
+
+
 def _pieces(context: dict) -> list[dict]:
     """An overview's pieces: the summary with the first units' tables, then the other units'
     tables, each piece about PIECE_ROWS rows (a unit's table is never split between two)."""
@@ -89,8 +107,7 @@ class PdfRenderer:
             data = self._write(document, f"{kind}-{n}", context, meta)
             del document
             writer.append(PdfReader(io.BytesIO(data)))
-        writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Creator": "plandoc",
-                             "/CreationDate": meta.created.strftime("D:%Y%m%d%H%M%SZ")})
+        _metadata(writer, meta)
         out = io.BytesIO()
         writer.write(out)
         return out.getvalue()
@@ -98,16 +115,16 @@ class PdfRenderer:
     def render_packet(self, context: dict, meta: Meta, parts: tuple[Meta, Meta]) -> tuple[bytes, bytes, bytes]:
         """The letter with its attachment (packet.html), and the two as documents of their own:
         the packet's pages up to the first landscape one, and from it (the attachment, its
-        pages numbered on from the letter's).  Laid out once: the layout is most of the time."""
+        pages numbered on from the letter's).  Laid out and written once (layout and writing
+        are all the time), the two cut from the written file."""
         document = self._layout("packet", context, meta)
         pages = document.pages
         annex = next((n for n, p in enumerate(pages) if p.width > p.height), len(pages))
-        out = [self._write(document, "packet", context, meta)]
-        for (kind, part), chosen in zip((("letter", parts[0]), ("checklist", parts[1])), (pages[:annex], pages[annex:])):
-            copy = document.copy(chosen)
-            copy.metadata.title = part.title
-            out.append(self._write(copy, kind, context, part))
-        return out[0], out[1], out[2]
+        whole = self._write(document, "packet", context, meta)
+        del document
+        letter, checklist = (_pages_of(whole, chosen, part)
+                             for chosen, part in ((range(annex), parts[0]), (range(annex, len(pages)), parts[1])))
+        return whole, letter, checklist
 
     def _layout(self, kind: str, context: dict, meta: Meta, piece: Optional[dict] = None, page_start: int = 1):
         template = kind + self.template_suffix
