@@ -150,12 +150,9 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     _check_destinations(out_root, plan_folder, [])
     with locked(plan_folder):
         clear_staging(plan_folder)
-        follows = read_latest(plan_folder)
-        before = plan_folder / follows if follows else None
-        recorded = read_manifest(before) if before else {}
-        previous = {f.get("path"): f for f in recorded.get("files", []) if isinstance(f, dict)}
-        old_plan = _read_plan(before, recorded.get("plan_sha256")) if before else None
-        changes = diff(old_plan, plan) if old_plan is not None else None
+        last = _Latest.of(plan_folder)
+        follows, before, previous = last.name, last.folder, last.files
+        changes = diff(last.plan, plan) if last.plan is not None else None
         if changes is not None:
             plan = _keep_ids(plan, changes.ids)
         jobs, assignments = plan_jobs(plan, profile, formats, only, issued=issued, number=number)
@@ -185,12 +182,12 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
                 result.carried.append(plan_folder / version / path)
                 entries.append(dict(entry, made_in=entry.get("made_in") or follows))
             prepared = _prepared_fonts(fresh, formats, notes=result.font_notes)
-            for n, (job, outputs) in enumerate(_render_all(fresh, templates, _timestamp(plan), workers, prepared,
-                                                           trust_templates), 1):
+            rendered = _render_all(fresh, templates, _timestamp(plan), workers, prepared, trust_templates)
+            for n, (job, outputs) in enumerate(rendered, 1):
                 for kind, path, data in outputs:
                     write_atomic(folder / path, data)
                     result.made.append(plan_folder / version / path)
-                    if before is not None and path in previous and not _holds(before / path, previous[path]):
+                    if last.edited_by_hand(path):
                         result.redone_after_edit.append(before / path)
                     entries.append({"path": path, "kind": kind, "unit": job.unit, "format": job.fmt,
                                     "sha256": sha256(data), "bytes": len(data), "task_ids": list(job.task_ids),
@@ -207,6 +204,29 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         set_latest(plan_folder, version)
         result.folder, result.manifest = plan_folder / version, plan_folder / version / MANIFEST
         return result
+
+
+@dataclass(frozen=True)
+class _Latest:
+    """The latest version of a plan's documents, as a new build finds it."""
+    name: Optional[str] = None
+    folder: Optional[Path] = None
+    files: dict = field(default_factory=dict)       # path -> its manifest entry
+    plan: Optional[Plan] = None                     # what it was made from, when that reads
+
+    @classmethod
+    def of(cls, plan_folder: Path) -> "_Latest":
+        name = read_latest(plan_folder)
+        if name is None:
+            return cls()
+        folder = plan_folder / name
+        recorded = read_manifest(folder)
+        files = {f.get("path"): f for f in recorded.get("files", []) if isinstance(f, dict)}
+        return cls(name, folder, files, _read_plan(folder, recorded.get("plan_sha256")))
+
+    def edited_by_hand(self, path: str) -> bool:
+        """Whether this version's file at `path` no longer holds the bytes it was made with."""
+        return self.folder is not None and path in self.files and not _holds(self.folder / path, self.files[path])
 
 
 def _read_plan(folder: Path, written: Optional[str]) -> Optional[Plan]:
