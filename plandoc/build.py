@@ -157,7 +157,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
             plan = _keep_ids(plan, changes.ids)
         jobs, assignments = plan_jobs(plan, profile, formats, only, issued=issued, number=number)
         if strict_fonts:        # refused before anything is made, or found made already
-            _prepared_fonts(jobs, formats, strict=True)
+            _refuse_substitutes(jobs, formats)
         made_from = _made_from(jobs, templates, plan, trust_templates)
         version = version_name(_date(plan), [f"{p}:{d}" for p, d in made_from.items()])
         result = BuildResult(plan_folder / version, version, follows, changes=changes,
@@ -376,23 +376,33 @@ def _check_destinations(root: Path, folder: Path, jobs: list[Job], *more: Path) 
     check_writable(folder)
 
 
-def _prepared_fonts(jobs: list[Job], formats: Iterable[str], strict: bool = False,
+def _prepared_fonts(jobs: list[Job], formats: Iterable[str],
                     notes: Optional[list[str]] = None) -> Optional[PreparedFonts]:
     """The PDF fonts cut to the characters of these documents, when a format embeds fonts.
-    What would be set in another face than the one asked for goes to `notes`; with `strict`
-    it is a FontError instead."""
+    What would be set in another face than the one asked for goes to `notes`."""
     if not jobs or not any(renderer_class(f).needs_fonts for f in formats):
         return None
     fonts = load_fonts()
     fonts.require_pdf_faces()
-    chars = {c for job in jobs if renderer_class(job.fmt).needs_fonts
-             for c in json.dumps(job.context, ensure_ascii=False)}
-    found = substitutions(fonts, chars)
-    if found and strict:
-        raise FontError("--strict-fonts: " + "; ".join(found))
+    chars = _pdf_characters(jobs)
     if notes is not None:
-        notes.extend(found)
+        notes.extend(substitutions(fonts, chars))
     return prepare(fonts, chars)
+
+
+def _refuse_substitutes(jobs: list[Job], formats: Iterable[str]) -> None:
+    """--strict-fonts: a FontError when a PDF face would be set in another font than its own."""
+    if not any(renderer_class(f).needs_fonts for f in formats):
+        return
+    found = substitutions(load_fonts(), _pdf_characters(jobs))
+    if found:
+        raise FontError("--strict-fonts: " + "; ".join(found))
+
+
+def _pdf_characters(jobs: list[Job]) -> set[str]:
+    """Every character the PDFs among these documents may print."""
+    return {c for job in jobs if renderer_class(job.fmt).needs_fonts
+            for c in json.dumps(job.context, ensure_ascii=False)}
 
 
 def write_notices(d, old: Plan, new: Plan, profile: Optional[Profile], folder: Path, *,

@@ -43,9 +43,9 @@ class Sentences:
 def titled(ctx: dict, title: str, plan: Plan, s: Sentences, landscape: bool = False) -> dict:
     """The context with its title, and the title's lines as printed (broken between words when
     it does not fit on one line; the plan's unit names are words)."""
-    units = {d.canonical or d.name for t in plan.tasks for d in t.departments}
-    if s.profile is not None:
-        units |= set(s.profile.units)
+    def units() -> set[str]:
+        names = {d.canonical or d.name for t in plan.tasks for d in t.departments}
+        return names | set(s.profile.units) if s.profile is not None else names
     chars = s.wording.title_chars["landscape" if landscape else "portrait"]
     return dict(ctx, title=title, title_lines=title_lines(title, chars, units))
 
@@ -166,7 +166,7 @@ def entry(e: Entry, n: int, w: Wording, due: Due = Due()) -> dict:
     refs = w.labels["reference_separator"].join(reference(r, w) for r in e.refs)
     deadline = e.deadline.text if e.deadline else ""
     targets = w.labels["target_separator"].join(t.text for t in e.targets)
-    # 来源：分解方案第13项；完成时限：年内；协同：办公室（负责）
+    # 来源：分解方案第13项；完成时限：年内；牵头单位：办公室；配合单位：市场监管处
     by_role: dict[str, list[str]] = {}
     for u, r in e.partners:
         by_role.setdefault(r, []).append(u)

@@ -67,7 +67,7 @@ def substitutions(fonts: FontMap, chars: Iterable[str]) -> list[str]:
     (仿宋) has no glyph for.  Empty when every face is its own."""
     notes = []
     for name, face in fonts.faces.items():
-        found = locate(face, name == "xiaobiaosong")
+        found = locate(face, _weights(name, face)[0])
         if found is not None and found[2] not in face.pdf[:face.own]:
             notes.append(f"{name}: none of {', '.join(face.pdf[:face.own])} is installed, {found[2]} stands in")
     body = locate(fonts.faces["fangsong"], False)
@@ -187,10 +187,8 @@ def prepare(fonts: FontMap, chars: Iterable[str], folder: Optional[Path] = None)
     wanted = base | extra
     rules, families = [], {}
     for name, face in fonts.faces.items():
-        # 小标宋 has no free counterpart: the PDF sets it in a bold Song, so only bold is prepared
-        weights = [True] if name == "xiaobiaosong" else [False, True] if face.bold else [False]
         made = []
-        for bold in weights:
+        for bold in _weights(name, face):
             found = locate(face, bold)
             if found is None:
                 continue
@@ -218,6 +216,12 @@ def prepare(fonts: FontMap, chars: Iterable[str], folder: Optional[Path] = None)
         # let WeasyPrint load that whole collection for a character none of them has
         families[name] = _family_list(tuple(dict.fromkeys(made)) if made else face.pdf)
     return PreparedFonts("\n".join(rules), families, [folder])
+
+
+def _weights(name: str, face: Face) -> list[bool]:
+    """The weights a face is prepared in (bold or not), the one its text mostly uses first."""
+    # 小标宋 has no free counterpart: the PDF sets it in a bold Song, so only bold is prepared
+    return [True] if name == "xiaobiaosong" else [False, True] if face.bold else [False]
 
 
 @functools.lru_cache(maxsize=32)

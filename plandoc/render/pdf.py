@@ -26,21 +26,22 @@ PIECE_ROWS = 300       # an overview longer than this many task rows is laid out
 
 
 def _pages_of(data: bytes, pages: range, meta: Meta) -> bytes:
-    """Some pages of a PDF as a PDF of their own, with its own title (pypdf: the same bytes for
-    the same input)."""
+    """Some pages of a PDF as a PDF of their own, with its own title."""
     from pypdf import PdfReader, PdfWriter
     reader, writer = PdfReader(io.BytesIO(data)), PdfWriter()
     for n in pages:
         writer.add_page(reader.pages[n])
-    _metadata(writer, meta)
+    return _written(writer, meta)
+
+
+def _written(writer, meta: Meta) -> bytes:
+    """A pypdf writer's PDF with the document's properties (pypdf: the same bytes for the same
+    input)."""
+    writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Creator": "plandoc",
+                         "/CreationDate": meta.created.strftime("D:%Y%m%d%H%M%SZ")})
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def _metadata(writer, meta: Meta) -> None:
-    writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Creator": "plandoc",
-                         "/CreationDate": meta.created.strftime("D:%Y%m%d%H%M%SZ")})
 
 
 def _pieces(context: dict) -> list[dict]:
@@ -101,16 +102,14 @@ class PdfRenderer:
         (a 4,000-row overview took 721 MB in one piece)."""
         from pypdf import PdfReader, PdfWriter
         writer, page = PdfWriter(), 1
-        for n, piece in enumerate(pieces):
+        identifier = self._identifier(kind, context, meta)      # the pieces' own are not kept
+        for piece in pieces:
             document = self._layout(kind, context, meta, piece=piece, page_start=page)
             page += len(document.pages)
-            data = self._write(document, f"{kind}-{n}", context, meta)
+            data = document.write_pdf(pdf_identifier=identifier)
             del document
             writer.append(PdfReader(io.BytesIO(data)))
-        _metadata(writer, meta)
-        out = io.BytesIO()
-        writer.write(out)
-        return out.getvalue()
+        return _written(writer, meta)
 
     def render_packet(self, context: dict, meta: Meta, parts: tuple[Meta, Meta]) -> tuple[bytes, bytes, bytes]:
         """The letter with its attachment (packet.html), and the two as documents of their own:
@@ -136,12 +135,14 @@ class PdfRenderer:
         return self._weasyprint.HTML(string=html, base_url=self.base_url, **options).render()
 
     def _write(self, document, kind: str, context: dict, meta: Meta) -> bytes:
-        # the file identifier from the content, not the HTML, which holds the font cache's path
-        # on this machine: the same content gives the same bytes
+        return document.write_pdf(pdf_identifier=self._identifier(kind, context, meta))
+
+    def _identifier(self, kind: str, context: dict, meta: Meta) -> bytes:
+        """The file identifier, from the content, not the HTML, which holds the font cache's
+        path on this machine: the same content gives the same bytes."""
         content = json.dumps([kind + self.template_suffix, context, meta.landscape, self._timestamp(meta)],
                              ensure_ascii=False, sort_keys=True)
-        identifier = hashlib.sha256(content.encode("utf-8")).hexdigest()[:32].encode("ascii")
-        return document.write_pdf(pdf_identifier=identifier)
+        return hashlib.sha256(content.encode("utf-8")).hexdigest()[:32].encode("ascii")
 
     @staticmethod
     def _timestamp(meta: Meta) -> str:

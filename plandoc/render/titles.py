@@ -13,7 +13,7 @@ as they can be, none longer than the line holds.
 from __future__ import annotations
 
 import functools
-from typing import Iterable
+from typing import Callable, Iterable
 
 import regex
 
@@ -29,12 +29,13 @@ def width(text: str) -> float:
     return sum(1.0 if WIDE.match(c) else 0.5 for c in text)
 
 
-def title_lines(title: str, line_width: float, words: Iterable[str] = ()) -> list[str]:
+def title_lines(title: str, line_width: float, words: Callable[[], Iterable[str]] = tuple) -> list[str]:
     """The title's lines: one when it fits, else the fewest lines that hold it, broken between
-    words, as even as can be (the upper lines the longer when they cannot all be equal)."""
+    words, as even as can be (the upper lines the longer when they cannot all be equal).
+    `words` gives the words to keep whole, asked for only when the title needs breaking."""
     if width(title) <= line_width:
         return [title]
-    tokens = _tokens(title, tuple(sorted(set(words))))
+    tokens = _tokens(title, tuple(sorted(set(words()))))
     cuts = [0]
     for t in tokens:
         cuts.append(cuts[-1] + len(t))
