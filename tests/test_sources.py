@@ -367,6 +367,16 @@ def test_automatic_numbering_of_any_shape_never_crashes(tmp_path, level):
         assert set(numbers) == {None}         # a level Word would not show, or no text to show
 
 
+# what the table with merged cells below says, read as it shows, whether a .docx or a web page
+MERGED_TABLE_UNITS = [("1", [("市城管局", "lead"), ("各区政府", "support")]),
+                      ("2", [("市城管局", "lead"), ("市公安局", "support")]),
+                      ("3", [("市住建局", "lead"), ("各区政府", "support")])]
+
+
+def units_by_task(plan) -> list:
+    return [(x.number, [(u.name, u.role) for u in x.departments]) for x in plan.tasks]
+
+
 def test_a_docx_table_with_merged_cells_reads_as_it_shows(tmp_path):
     """A two-row header (责任单位 over 牵头单位 | 配合单位, 序号 merged down) and a unit cell merged
     down over a group of rows: every row gets the units the table shows it."""
@@ -388,11 +398,7 @@ def test_a_docx_table_with_merged_cells_reads_as_it_shows(tmp_path):
     t.cell(2, 2).merge(t.cell(3, 2))                      # 市城管局 leads rows 1 and 2
     path = tmp_path / "merged.docx"
     d.save(path)
-    plan = parse_file(path)
-    assert [(x.number, [(u.name, u.role) for u in x.departments]) for x in plan.tasks] == [
-        ("1", [("市城管局", "lead"), ("各区政府", "support")]),
-        ("2", [("市城管局", "lead"), ("市公安局", "support")]),
-        ("3", [("市住建局", "lead"), ("各区政府", "support")])]
+    assert units_by_task(parse_file(path)) == MERGED_TABLE_UNITS
 
 
 def test_an_html_table_with_rowspan_and_colspan_reads_as_it_shows(tmp_path):
@@ -405,11 +411,7 @@ def test_an_html_table_with_rowspan_and_colspan_reads_as_it_shows(tmp_path):
     </table></div></body></html>"""
     path = tmp_path / "merged.html"
     path.write_text(page, encoding="utf-8")
-    plan = parse_file(path)
-    assert [(x.number, [(u.name, u.role) for u in x.departments]) for x in plan.tasks] == [
-        ("1", [("市城管局", "lead"), ("各区政府", "support")]),
-        ("2", [("市城管局", "lead"), ("市公安局", "support")]),
-        ("3", [("市住建局", "lead"), ("各区政府", "support")])]
+    assert units_by_task(parse_file(path)) == MERGED_TABLE_UNITS
 
 
 def test_a_bad_byte_in_a_web_page_is_warned_of_too(tmp_path):
