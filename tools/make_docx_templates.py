@@ -57,6 +57,7 @@ def set_font(target, face: str, size: Pt, bold: bool = False, color: RGBColor | 
 
 
 def new_document(landscape: bool) -> Document:
+    """A document with plandoc's page, grid and styles, and nothing in its body."""
     doc = Document()
     section = doc.sections[0]
     if landscape:
@@ -130,6 +131,7 @@ def new_document(landscape: bool) -> Document:
         styles[name].element.get_or_add_pPr().append(snap)
     page_numbers(doc)
     chinese_theme(doc)
+    clear_body(doc)
     return doc
 
 
@@ -248,7 +250,6 @@ def clear_body(doc: Document) -> None:
 def letter_page() -> Document:
     """A portrait page with the letterhead, then a loop over the sections under their headings."""
     doc = new_document(landscape=False)
-    clear_body(doc)
     letterhead(doc)
     doc.add_paragraph("{%p for section in sections %}", "正文")
     doc.add_paragraph("{{ section.heading }}", "一级标题")
@@ -428,7 +429,6 @@ def task_row(t, doc, columns, var: str):
 def table_page() -> Document:
     """A landscape page with the document's title and the plan's name over its tables."""
     doc = new_document(landscape=True)
-    clear_body(doc)
     doc.add_paragraph("{{ title_lines|breaks }}", "标题")
     doc.add_paragraph("{{ plan }}", "副标题")
     return doc
