@@ -7,6 +7,7 @@ offset in the original: rules match folded text, output slices the original.
 from __future__ import annotations
 
 from dataclasses import dataclass
+import unicodedata
 from typing import Mapping
 
 import regex
@@ -30,8 +31,16 @@ def fold_table(t2s: Mapping[str, str]) -> dict[int, str]:
     '(办公室牵头)'
     >>> fold("負責科室", fold_table({"負": "负", "責": "责"}))
     '负责科室'
+    >>> fold("1﹒全省﹙牵头﹚", fold_table({}))
+    '1.全省(牵头)'
     """
     table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}  # ！..～ -> !..~
+    # small and vertical forms of punctuation (1﹒ ﹙牵头﹚ ︰), which some sites and PDF text
+    # layers use: as their plain character, where that is one character (offsets must hold)
+    for cp in (*range(0xFE10, 0xFE1A), *range(0xFE30, 0xFE6C)):
+        plain = unicodedata.normalize("NFKC", chr(cp))
+        if len(plain) == 1 and plain != chr(cp):
+            table[cp] = plain.translate(table)
     table[0x3000] = " "
     table[0xA0] = " "
     table[ord("．")] = "."

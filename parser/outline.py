@@ -13,7 +13,7 @@ from typing import Optional
 import regex
 
 from .consistency import inconsistencies
-from .extract.clauses import Clause, clean_name, clause_line, find_clause, parse_clause, split_names
+from .extract.clauses import Clause, by_sentences, clean_name, clause_line, find_clause, parse_clause, split_names
 from .extract.deadlines import find_deadlines, pick_deadline
 from .extract.header import read_header
 from .extract.numbering import Numeral, match_numeral
@@ -35,6 +35,9 @@ INLINE_ITEM = regex.compile(r"""
     (?:(?P<arabic>\d{1,3})[.、](?!\d)          # 1.  12、
       |(?P<cn>[一二三四五六七八九十]{1,3})、)   # 一、 (a heading: the items below restart at 1)
     """, regex.VERBOSE)
+
+# a line under an item that starts with a label (整改措施：) or with 由: it may say who does the item
+MEASURE_LINE = regex.compile(r"^\s*(?:\p{Han}{2,8}\s*:|由)")
 
 
 Seg = Piece    # a line, or an item run on inline within one
@@ -179,7 +182,11 @@ def _attach_clause_line(last: Optional[Node], seg: Seg, rules: Rules) -> bool:
     if last is None or last.row is not None or (last.clause is not None and not last.attached):
         return False
     c = clause_line(seg.orig, seg.folded, rules)
-    if c is None or not (c.units or c.deadline and last.clause):
+    if c is None and MEASURE_LINE.match(seg.folded):
+        # 整改措施：由县住建局负责修复。 — a line of its own under the item, saying who does it
+        c = by_sentences(seg.orig, seg.folded, rules)
+    # 牵头负责领导：刘惠 — a labelled person joins the item as a deadline does, the units after it
+    if c is None or not (c.units or (c.deadline or c.leaders) and (last.clause or rules.key_re.match(seg.folded.strip()))):
         return False
     # a short numbered line takes a clause line only when it is labelled (责任单位:…): a bare
     # verb phrase under a heading is the heading's first sentence

@@ -41,6 +41,9 @@ class Rules:
     label_re: regex.Pattern                 # a unit label, whole: 主要责任单位 (group `role`: its first role word)
     label_end_re: regex.Pattern             # a unit label or role word at the end of a header cell
     person_keys: tuple[str, ...]
+    person_heads: tuple[str, ...]           # a label ending so names persons: 分管省领导
+    person_suffixes: tuple[str, ...]        # a name ending so is a person's: 胡春华同志
+    clause_heads: tuple[str, ...]           # a label ending so holds a clause: 部门分工
     deadline_keys: tuple[str, ...]
     stop_keys: tuple[str, ...]
     key_re: regex.Pattern                   # any label followed by a colon
@@ -104,11 +107,19 @@ class Rules:
     def label_role(self, label: str) -> Optional[str]:
         """The role a unit label or a role word names: 主要责任单位 -> responsible, 牵头 -> lead.
 
-        >>> load_rules().label_role("协同配合单位"), load_rules().label_role("分管领导")
-        ('support', None)
+        >>> r = load_rules()
+        >>> r.label_role("协同配合单位"), r.label_role("分管领导"), r.label_role("协同责任单位"), r.label_role("牵头责任单位")
+        ('support', None, 'responsible', 'lead')
         """
         m = self.label_end_re.fullmatch(label)
-        return self.role_words[m.group("role")] if m else None
+        if not m:
+            return None
+        roles = [self.role_words[w] for w in (m.group("role"), m.group("role2")) if w]
+        return "lead" if "lead" in roles else roles[-1]
+
+    def is_person_key(self, key: str) -> bool:
+        """Whether a label names persons: 牵头领导, 分管省领导, 项目负责人."""
+        return key in self.person_keys or key.endswith(self.person_heads)
 
 
 DEADLINE_MEANINGS = ("year-end", "month-end", "day", "quarter-end", "half-end", "none")
@@ -226,19 +237,24 @@ def _roles(t: _Table) -> dict:
     examples = labels.words("examples")
     rw = _alternation(role_words)
     # [modifier] role word [role word]: 主要责任, 牵头责任, 协同配合; then the unit noun
-    words_re = rf"(?:{_alternation(mods)})?(?P<role>{rw})(?:{rw})?"
+    words_re = rf"(?:{_alternation(mods)})?(?P<role>{rw})(?P<role2>{rw})?"
     label_re = _compile(rf"{words_re}(?:{_alternation(nouns)})", "roles.toml", "labels")
     label_end_re = _compile(rf"{words_re}(?:{_alternation(nouns)})?$", "roles.toml", "labels")
     for example in examples:
         if not label_re.fullmatch(example):
             raise labels.error("examples", f'"{example}" is not a label of this vocabulary')
     others = _alternation(person + deadline + report)
-    # a key: a label, or a role word alone (牵头：市发改委；配合：市财政局), or another label;
-    # then a colon
-    key_re = _compile(rf"(?P<key>{words_re}(?:{_alternation(nouns)})?|{others})\s*[:]", "roles.toml", "labels")
+    heads = labels.words("person_heads")
+    clause_heads = labels.words("clause_heads")
+    # a key: a label, or a role word alone (牵头：市发改委；配合：市财政局), or another label,
+    # or a person's label by its last word (牵头负责领导：), not begun inside a word; then a colon
+    key_re = _compile(rf"(?P<key>{words_re}(?:{_alternation(nouns)})?|{others}|(?<!\p{{Han}})\p{{Han}}{{0,6}}?(?:{_alternation(heads + clause_heads)}))\s*[:]",
+                      "roles.toml", "labels")
     not_verbs = set(labels.words("not_verbs"))
     verbs = t.mapping("verbs", str)
     verbs.update({w: r for w, r in role_words.items() if w not in not_verbs})
+    objects = labels.words("verb_objects")
+    verbs.update({v + o: r for v, r in list(verbs.items()) for o in objects})
     for verb, role in verbs.items():
         if role not in ROLES:
             raise t.error(f"verbs.{verb}", f"role must be one of {', '.join(ROLES)}")
@@ -249,6 +265,7 @@ def _roles(t: _Table) -> dict:
         if not any(p.search(example) for p in leads):
             raise rules_.error("first_listed_leads_example", f'"{example}" matches no pattern')
     return dict(role_words=role_words, label_re=label_re, label_end_re=label_end_re, person_keys=person,
+                person_heads=heads, person_suffixes=labels.words("person_suffixes"), clause_heads=clause_heads,
                 deadline_keys=deadline, stop_keys=report, key_re=key_re,
                 verbs=tuple(sorted(verbs.items(), key=lambda kv: len(kv[0]), reverse=True)),
                 first_listed_leads=leads)
@@ -375,7 +392,7 @@ def _tables(t: _Table, vocabulary: dict) -> dict:
     deadline and report columns are named by the vocabulary of roles.toml."""
     columns = t.table("columns")
     words = {kind: columns.words(kind) for kind in ("number", "text", "group")}
-    words.update(person=vocabulary["person_keys"], deadline=vocabulary["deadline_keys"],
+    words.update(person=vocabulary["person_keys"] + vocabulary["person_heads"], deadline=vocabulary["deadline_keys"],
                  ignore=vocabulary["stop_keys"])
     text_label = _compile(rf"\s*(?:{_alternation(words['text'])})\s*:\s*", "tables.toml", "columns.text")
     return dict(columns=words, text_label=text_label)

@@ -9,6 +9,8 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Optional
 
+import regex
+
 from ..model import Unit
 from ..normalize import fold
 from ..rules import Rules
@@ -19,6 +21,12 @@ OPEN, CLOSE = "(", ")"
 SQUARE = str.maketrans("[]【】", "()()")
 TRAILING = " \t。；;，,.、"
 PHRASE_SEPARATORS = ",;，；"
+# an item's first words naming a unit, then a colon: 市卫生局：负责…
+UNIT_LABEL = regex.compile(r"^\s*([^\s:,，。;；、]{2,24}?)\s*:")
+# a sentence that starts with 由 (after a label, a sub-numeral, or the last sentence)
+BY_SENTENCE = regex.compile(r"(?:^|(?<=[。;:!?]))\s*(?:\(\d{1,2}\)|\d{1,2}[.、])?\s*由")
+# the word a list calls its units by, before a name: 包片单位县幼儿园
+DESCRIPTOR = regex.compile(r"\p{Han}{1,4}(?:单位|部门)")
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,9 @@ def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
                 or bare_units(orig[start + 1:end - 1], folded[start + 1:end - 1], rules)
             if parsed and parsed.units:
                 return dataclasses.replace(parsed, start=start)
+    head = _unit_label(orig, folded, rules)
+    if head is not None:
+        return head
     for m in rules.key_re.finditer(folded):
         if m.group("key") in rules.stop_keys:
             break
@@ -68,6 +79,64 @@ def find_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
         if parsed and parsed.units:
             return Clause(stop + 1, parsed.units, parsed.deadline)
     return _inside_first_sentence(orig, folded, rules)
+
+
+def _unit_label(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
+    """An item that begins with the unit it is for, as a label: 市卫生局：负责医院周边… — a list
+    of duties by unit.  The unit is responsible, and stays part of the text; the units its duty
+    names (负责会同公安、城管部门查处…) are not assigned.
+
+    >>> from parser.rules import load_rules
+    >>> s = "各区县政府(地区管委会):落实属地责任,组织城管、公安等部门。"
+    >>> c = _unit_label(s, s, load_rules())
+    >>> [(u.name, u.role) for u in c.units], (c.start, c.end)
+    ([('各区县政府(地区管委会)', 'responsible')], (0, 0))
+    >>> _unit_label("全市:完成改造。", "全市:完成改造。", load_rules()) is None
+    True
+    """
+    m = UNIT_LABEL.match(folded)
+    if m is None or rules.key_re.match(folded, m.start(1)):
+        return None
+    names = bare_units(orig[m.start(1):m.end(1)], m.group(1), rules)
+    if names is None or len(names.units) != 1:
+        return None
+    return Clause(0, tuple(dataclasses.replace(u, role="responsible") for u in names.units), rule="unit-label", end=0)
+
+
+def by_sentences(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
+    """The units of sentences that begin by naming who does them: 整改措施：(1)由县环卫站负责更换
+    破损垃圾桶。(2)由包片单位县幼儿园负责教育督促商户… — each 由 at a sentence's start.
+
+    >>> from parser.rules import load_rules
+    >>> s = "整改措施:(1)由县环卫站负责更换破损垃圾桶。(2)由包片单位县幼儿园负责教育督促商户。"
+    >>> [(u.name, u.role) for u in by_sentences(s, s, load_rules()).units]
+    [('县环卫站', 'responsible'), ('县幼儿园', 'responsible')]
+    """
+    units: list[Unit] = []
+    first = None
+    for m in BY_SENTENCE.finditer(folded):
+        s = m.end()
+        e = s + len(folded[s:].split("。")[0])
+        verb = next(((v, r, k) for k in range(s + 2, min(e, s + rules.max_name_length * 3))
+                     for v, r in rules.verbs if folded.startswith(v, k)), None)
+        if verb is None:
+            continue
+        v, role, k = verb
+        spans = split_names(folded, s, k, rules)
+        names = [(_without_descriptor(orig[a:b], folded[a:b], rules)) for a, b in spans]
+        if not names or not all(_plausible_name(f, rules) and _looks_like_unit(f, rules) for _, f in names):
+            continue
+        units.extend(Unit(clean_name(o, f, rules), role) for o, f in names)
+        first = m.start() if first is None else first
+    return Clause(first, tuple(units), rule="by-sentence") if units else None
+
+
+def _without_descriptor(orig: str, folded: str, rules: Rules) -> tuple[str, str]:
+    """A name without the descriptor before it: 包片单位县幼儿园 -> 县幼儿园 (the 单位 a list calls it)."""
+    m = DESCRIPTOR.match(folded)
+    if m and _looks_like_unit(folded[m.end():], rules) and len(folded) - m.end() >= 2:
+        return orig[m.end():].strip(), folded[m.end():].strip()
+    return orig.strip(), folded.strip()
 
 
 def _inside_first_sentence(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
@@ -104,6 +173,9 @@ def parse_clause(orig: str, folded: str, rules: Rules) -> Optional[Clause]:
     [('商务局', 'lead'), ('交通运输局', 'responsible'), ('各乡镇', 'responsible')]
     >>> parse_clause("由优而信公司负责运营的模式", "由优而信公司负责运营的模式", r) is None
     True
+    >>> c = parse_clause("胡春华同志负责,省委办公厅牵头办理", "胡春华同志负责,省委办公厅牵头办理", r)
+    >>> [(u.name, u.role) for u in c.units], c.leaders
+    ([('省委办公厅', 'lead')], ('胡春华',))
     """
     folded = _round(folded)
     if rules.key_re.search(folded):
@@ -187,8 +259,17 @@ def _keyed(orig: str, folded: str, rules: Rules):
         if key in rules.deadline_keys:
             deadline = orig[vs:ve].strip(TRAILING) or None
             continue
-        if key in rules.person_keys:
+        if rules.is_person_key(key):
             leaders.extend(orig[a:b].strip() for a, b in split_names(folded, vs, ve, rules))
+            continue
+        if key.endswith(rules.clause_heads):
+            # 部门分工：A牵头，B配合 — the value says the roles itself
+            said = _verbal(orig[vs:vend].rstrip(TRAILING), folded[vs:vend].rstrip(TRAILING), rules)
+            if said:
+                units.extend(said[0])
+                deadline = deadline or said[1]
+                leaders.extend(said[2])
+                tail = None
             continue
         role = rules.label_role(key)
         # a label names units (责任单位：); a role word alone (牵头：) only where what follows
@@ -205,6 +286,7 @@ def _keyed(orig: str, folded: str, rules: Rules):
 def _verbal(orig: str, folded: str, rules: Rules):
     """A牵头，B、C按职责分工负责 — every phrase must end with a role verb."""
     units: list[Unit] = []
+    leaders: list[str] = []
     deadline = None
     pending_start = None
     named_like_unit = False
@@ -229,16 +311,23 @@ def _verbal(orig: str, folded: str, rules: Rules):
         spans = split_names(folded, s, names_end, rules)
         if not spans:
             return None
+        # 胡春华、庹震同志负责: persons in charge, not units (同志 closes the list of them)
+        persons = folded[s:names_end].rstrip().endswith(rules.person_suffixes)
         for ns, ne in spans:
             name = clean_name(orig[ns:ne], folded[ns:ne], rules)
             fname = folded[ns:ne].strip()
             if not _plausible_name(fname, rules):
                 return None
+            if persons:
+                for suffix in rules.person_suffixes:
+                    name = name[:-len(suffix)] if name.endswith(suffix) else name
+                leaders.append(name.strip())
+                continue
             named_like_unit |= _looks_like_unit(fname, rules)
             units.append(Unit(name, verb[1]))
     if pending_start is not None or not units or not named_like_unit:
         return None
-    return units, deadline, (), None
+    return units, deadline, leaders, None
 
 
 # --- names -----------------------------------------------------------------------------------
