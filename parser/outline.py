@@ -140,8 +140,10 @@ def _nodes(segs, rules: Rules) -> list[Node]:
                 current = None
             table_rows.append((seg.line, seg.orig, row_cells[0], row_cells[1], cells is None))
             continue
-        flush_table()
         f = seg.folded.strip()
+        if table_rows and (not f or f == "|"):
+            continue       # a blank or a lone | between a table's rows does not end the table
+        flush_table()
         if not f or f == "|":
             if current and _complete(current):
                 current.closed = True
@@ -186,7 +188,8 @@ def _attach_clause_line(last: Optional[Node], seg: Seg, rules: Rules) -> bool:
         # 整改措施：由县住建局负责修复。 — a line of its own under the item, saying who does it
         c = by_sentences(seg.orig, seg.folded, rules)
     # 牵头负责领导：刘惠 — a labelled person joins the item as a deadline does, the units after it
-    if c is None or not (c.units or (c.deadline or c.leaders) and (last.clause or rules.key_re.match(seg.folded.strip()))):
+    if c is None or not (c.units or (c.deadline or c.leaders) and (
+            last.clause or last.numeral is not None and rules.key_re.match(seg.folded.strip()))):
         return False
     # a short numbered line takes a clause line only when it is labelled (责任单位:…): a bare
     # verb phrase under a heading is the heading's first sentence
@@ -229,9 +232,11 @@ def _flat_table(segs, rules: Rules):
     """A table flattened to one cell a line: (index of its first segment, row nodes) or None."""
     cells, where = [], []
     for k, (seg, cells_) in enumerate(segs):
-        f = seg.folded.strip()
-        if f and f != "|" and cells_ is None:
-            cells.append(Cell(seg.line, seg.orig.strip(), f))
+        # a cell a line may keep its separator: 责任单位 | (a pipe table flattened by a copy)
+        f = seg.folded.strip().strip("|").strip()
+        if f and cells_ is None:
+            lead = len(seg.folded) - len(seg.folded.lstrip(" \t|"))
+            cells.append(Cell(seg.line, seg.orig[lead:lead + len(f)], f))
             where.append(k)
     found = find_flat_header(cells, rules)
     if found:

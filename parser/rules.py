@@ -74,6 +74,9 @@ class Rules:
     qualifiers_after: tuple[str, ...]
     parameters: tuple[str, ...]
     durations: tuple[str, ...]
+    distances: tuple[str, ...]              # 米, 公里: with a direction or 处 after, a place
+    directions: tuple[str, ...]
+    place_after: tuple[str, ...]
     quotes: tuple[tuple[str, str], ...]
     before_chars: str
     after_chars: str
@@ -323,7 +326,8 @@ def _targets(t: _Table, cn_digits: Mapping[str, int], cn_multipliers: Mapping[st
         comparators_after=comparators.mapping("after", str),
         qualifiers_before=_longest_first(qualifiers.words("before")),
         qualifiers_after=_longest_first(qualifiers.words("after")), parameters=qualifiers.words("parameters"),
-        durations=qualifiers.words("durations"),
+        durations=qualifiers.words("durations"), distances=qualifiers.words("distances"),
+        directions=qualifiers.words("directions"), place_after=qualifiers.words("place_after"),
         quotes=tuple(tuple(q) for q in quotes),
         before_chars=excluded.get("before_chars", str), after_chars=excluded.get("after_chars", str),
         delimiters=text.get("delimiters", str), indicator_strip=_longest_first(text.words("indicator_strip")),

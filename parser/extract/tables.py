@@ -18,6 +18,7 @@ UNIT_KINDS = ROLES
 BARE_NUMBER = regex.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
 CLOSING = "。；;!?！？)）」』”%"
 CUT_MIN = 20              # shorter text that lacks a closing mark is a whole cell, not one cut off
+ALIAS = regex.compile(r"\([^()]{1,12}\)$")
 SPACED_ROW = regex.compile(r"^\s*(\d{1,3})\s+(?=\S)")      # 1 加强水资源保护 …
 
 
@@ -126,7 +127,8 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
             # a row under a group cell that spans it (一、… on the first row only): a flattened
             # table drops the empty cell, so the row starts at the text column
             row_kinds = kinds[1:]
-        for i, kind in enumerate(row_kinds[:len(cells)]):
+        realigned = _realigned(row_kinds, cells, fcells, line, rules)
+        for i, kind in enumerate((realigned or row_kinds)[:len(cells)]):
             cell = Cell(line, cells[i].strip(), fcells[i].strip())
             if not cell.orig:
                 continue
@@ -162,6 +164,27 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
     return out
 
 
+def _realigned(kinds: list, cells: list[str], fcells: list[str], line: int, rules: Rules) -> Optional[list]:
+    """Column kinds for a row with fewer cells than its header (a merged cell is dropped by the
+    copy: 2 | 扎实做好… | 疾控处 | 长期推进 under 序号 | 工作任务 | 细化分工 | 责任处室 | 完成时限),
+    when the header's unit column holds no units: the units are the first cell after the text
+    that reads as units, and the columns after the unit column follow it in order.  None when
+    the row needs no realigning."""
+    filled = len([c for c in fcells if c.strip()])
+    unit_cols = [i for i, k in enumerate(kinds) if k in UNIT_KINDS]
+    if "text" not in kinds or not unit_cols or filled >= len(kinds):
+        return None
+    first = unit_cols[0]
+    if first < len(fcells) and _unit_cell(Cell(line, cells[first].strip(), fcells[first].strip()), rules):
+        return None
+    text = kinds.index("text")
+    found = next((i for i in range(text + 1, len(fcells))
+                  if fcells[i].strip() and _unit_cell(Cell(line, cells[i].strip(), fcells[i].strip()), rules)), None)
+    if found is None or found == first:
+        return None
+    return kinds[:text + 1] + [None] * (found - text - 1) + kinds[first:]
+
+
 # --- tables flattened to one cell per line ----------------------------------------------------
 
 def find_flat_header(cells: list[Cell], rules: Rules) -> Optional[tuple[int, int, list[str]]]:
@@ -184,12 +207,30 @@ def find_spaced_header(cells: list[Cell], rules: Rules) -> Optional[tuple[int, l
     """(index, kinds) of a header written on one line, its column names separated by spaces
     (序号 类别 主要任务 细化措施 牵头单位 参与单位 责任单位), or None."""
     for i, c in enumerate(cells):
-        tokens = c.folded.split()
+        tokens = _spaced_out(c.folded.split())
         if len(tokens) >= 3:
             kinds = header_kinds(tokens, rules)
             if len(kinds) == len(tokens) and all(kinds) and is_header(kinds):
                 return i, assign_text_columns(kinds)
     return None
+
+
+def _spaced_out(tokens: list[str]) -> list[str]:
+    """A header's column name spaced out letter by letter (工 作 任 务) as one token.
+
+    >>> _spaced_out(["序号", "工", "作", "任", "务", "牵头部门"])
+    ['序号', '工作任务', '牵头部门']
+    """
+    out: list[str] = []
+    run = False
+    for t in tokens:
+        single = len(t) == 1
+        if single and run:
+            out[-1] += t
+        else:
+            out.append(t)
+        run = single
+    return out
 
 
 def rows_from_spaced(cells: list[Cell], kinds: list[str], rules: Rules) -> list[Row]:
@@ -270,12 +311,18 @@ def rows_from_flat(cells: list[Cell], kinds: list[str], rules: Rules) -> list[Ro
         return []
     cols = [k for k in kinds if k not in ("number", "group")]
     has_group = "group" in kinds
+    # 序号 | 路段名称 | 问题描述 | 责任单位: the group column after the number is a cell of each
+    # row that has it (a merged cell only of the first row of its span)
+    in_row = has_group and "number" in kinds and kinds.index("number") < kinds.index("group") < kinds.index("text")
+    unit_cols = [j for j, k in enumerate(cols) if k in UNIT_KINDS]
     out: list[Row] = []
-    group = " ".join(c.orig for c in cells[:starts[0]]).strip() or None if has_group else None
+    group = " ".join(c.orig for c in cells[:starts[0]]).strip() or None if has_group and not in_row else None
     for n, s in enumerate(starts):
         e = starts[n + 1] if n + 1 < len(starts) else len(cells)
         number = BARE_NUMBER.match(cells[s].folded).group(1)
         body = cells[s + 1:e]
+        if in_row and unit_cols and len(body) >= unit_cols[-1] + 2:
+            group, body = _group_label(body[0], rules), body[1:]
         rows, next_group = _read_row(number, body, cols, has_group, rules, last=n == len(starts) - 1)
         for r in rows:
             r.group = group
@@ -370,6 +417,7 @@ def _deadline_like(cell: Cell, rules: Rules) -> bool:
 
 def _unit_cell(cell: Cell, rules: Rules) -> bool:
     spans = split_names(cell.folded, 0, len(cell.folded), rules)
-    names = [clean_name(cell.folded[s:e], cell.folded[s:e], rules) for s, e in spans]
+    # 规划信息处(爱卫办): a name with its other name in brackets after it
+    names = [ALIAS.sub("", clean_name(cell.folded[s:e], cell.folded[s:e], rules)) for s, e in spans]
     return bool(names) and len(cell.folded) <= 60 and all(
         _looks_like_unit(n, rules) and len(n) <= rules.max_name_length for n in names)

@@ -49,7 +49,8 @@ def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target
             unit = _unit_before(folded, start, rules) if m.group("mult") else None
             if not unit:
                 continue
-        if _excluded(folded, start, end, quoted, rules) or _names_a_project(folded, end, m.group("unit"), rules):
+        if _excluded(folded, start, end, quoted, rules) or _names_a_project(folded, end, m.group("unit"), rules) \
+                or _a_place(folded, start, end, m.group("unit"), rules):
             continue
         out.append(_target(orig, folded, start, end, value, unit, rules, line))
         taken.append((start, end))
@@ -99,6 +100,19 @@ def _excluded(folded: str, start: int, end: int, quoted, rules: Rules) -> bool:
         if any(head.endswith(q) for q in rules.qualifiers_before):
             return True
     return False
+
+
+def _a_place(folded: str, start: int, end: int, unit, rules: Rules) -> bool:
+    """往西150米处, 周边200米范围内: a distance that says where, not how much.
+
+    >>> from parser.rules import load_rules
+    >>> r = load_rules()
+    >>> _a_place("交叉口往西150米处", 5, 9, "米", r), _a_place("新建绿道50公里", 4, 8, "公里", r)
+    (True, False)
+    """
+    if unit not in rules.distances:
+        return False
+    return folded[:start].endswith(rules.directions) or folded.startswith(rules.place_after, end)
 
 
 def _printed(orig: str, m, group: str) -> str:
