@@ -12,6 +12,17 @@ from typing import Literal, Optional
 
 SCHEMA_VERSION = 1
 
+# What `source.format` and a warning's `code` may be.  data/plan.schema.json lists the same
+# (tests/test_hostile.py holds the two together, and every code the parser writes to these):
+# a plan written from a PDF was refused by build and diff when the schema lagged behind
+SOURCE_FORMATS = ("txt", "docx", "html", "pdf", "doc")
+WARNING_CODES = (
+    "section-number-repeated", "section-number-skipped", "item-number-repeated", "item-number-skipped",
+    "item-without-unit", "no-assignments", "item-cut-off", "inconsistent-target", "inconsistent-deadline",
+    "unknown-unit", "undecodable-bytes", "invisible-characters")
+EVIDENCE_RULES = ("bracket-list", "in-sentence", "spaced-columns", "row-span", "run-together", "unit-label",
+                  "by-sentence")
+
 Role = Literal["lead", "responsible", "support"]
 ROLES: tuple[Role, ...] = ("lead", "responsible", "support")     # strongest first
 
@@ -21,7 +32,7 @@ class SourceInfo:
     """Where the plan was read from."""
     path: str
     sha256: str
-    format: str            # txt | docx | html
+    format: str            # one of SOURCE_FORMATS
     encoding: Optional[str]  # the detected text encoding; None for docx
 
 
@@ -54,7 +65,7 @@ class Target:
 class Evidence:
     """Where a task's units came from, when the rule that found them is of low certainty (a
     bare list in brackets, a column read from the right, a row span): for people to check."""
-    rule: str                 # bracket-list | in-sentence | spaced-columns | row-span
+    rule: str                 # one of EVIDENCE_RULES
     text: str                 # the clause, cell or line as printed
     line: int
 

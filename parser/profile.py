@@ -45,17 +45,21 @@ class Profile:
         return self.groups.get(canonical, (canonical,))
 
 
+MAX_PROFILE_MB = 5         # a profile of ten thousand units with their aliases is under 1 MB
+
+
 def load_profile(path: Path | str) -> Profile:
     """Read a profile.  Raises SourceError when missing, RuleFileError when malformed, naming
     the key: every value is checked for its kind (a list of names, a table of units …)."""
     path = Path(path)
     where = str(path)
+    from .sources import read_limited
+    if not path.exists():
+        raise SourceError(f"{path}: no such profile")
+    # read through the bounded reader: a profile given as /dev/zero is refused at the limit
+    raw = read_limited(path, MAX_PROFILE_MB, "a profile", "")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))     # a BOM from an editor is fine
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such profile") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot be read ({exc.strerror})") from None
+        data = tomllib.loads(raw.decode("utf-8-sig"))     # a BOM from an editor is fine
     except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
         raise RuleFileError(where, "-", f"not a valid TOML profile: {exc}") from None
     unknown = sorted(set(data) - {"issuer", "units", "groups", "letters"})

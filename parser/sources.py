@@ -18,12 +18,17 @@ import functools
 import hashlib
 import io
 import json
+import os
 import re
+import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Optional
+
+import regex
 
 from .errors import SourceError
 from .model import Notice, Plan, SourceInfo, plan_from_dict
@@ -38,10 +43,19 @@ CONVERT_SECONDS = 120
 KINDS = ".txt, .docx, .html, .pdf or .doc"
 MB = 1024 * 1024
 MAX_INPUT_MB = 50         # a circular of a thousand pages is 5 MB of text; larger is a mistake or an attack
-MAX_INFLATED = 20          # a .docx part may inflate to this many times the input limit, no more
-MAX_RATIO = 200            # nor more than this many times its compressed size (a zip bomb)
+TEXT_MB = 5               # a circular of a thousand pages
+# a .docx's parts together inflate to no more than this: Word's markup around 5 MB of text
+# (runs, properties, a table's cells) is a few times the text; more is a zip bomb, and
+# reading it would cost far more than the time and memory the command may take
+MAX_INFLATED_MB = 8 * TEXT_MB
+MAX_RATIO = 200            # nor may a part inflate more than this many times its compressed size
+MAX_PARTS = 10_000         # parts in a package (a letter with its images has a few dozen)
+CHUNK = 256 * 1024
 MAX_SPAN = 64              # columns a merged table cell may stand in
 REPLACED = "\ufffd"          # what a byte the encoding does not allow is decoded as
+# format characters (Unicode category Cf): zero-width space, joiners, direction marks and overrides,
+# the soft hyphen, a BOM inside the text; invisible, so no part of any name a reader sees
+INVISIBLE = regex.compile(r"\p{Cf}")
 CONTROLS = {c: " " for c in [*range(0x00, 0x09), *range(0x0B, 0x20), 0x7F]}   # all but \t and \n
 
 
@@ -65,19 +79,53 @@ def read_document(path: Path | str, max_mb: float = MAX_INPUT_MB) -> Document:
     Raises SourceError for a missing, empty, too large, binary or corrupt file, or an unknown kind.
     """
     path = Path(path)
+    data = read_limited(path, max_mb, "a circular")
+    return read_bytes(data, name=str(path))
+
+
+def read_limited(path: Path | str, max_mb: float = MAX_INPUT_MB, what: str = "an input",
+                 hint: str = " (--max-input-mb raises the limit)") -> bytes:
+    """The bytes of `path`, at most `max_mb` megabytes of them: a regular file is measured
+    first and refused unread; anything else (/dev/zero, a pipe, a terminal) is read up to the
+    limit and refused when it goes on (a device read whole ran to 23 GB).
+
+    Raises SourceError for a missing, unreadable or too large input, or a folder.
+    """
+    path = Path(path)
+    limit = int(max_mb * MB)
+    too_large = f"{path}: more than the {max_mb:g} MB {what} may be{hint}"
     try:
-        size = path.stat().st_size
-        if size > max_mb * MB:
-            raise SourceError(f"{path}: {size / MB:.1f} MB, more than the {max_mb:g} MB a circular may be "
-                              "(--max-input-mb raises the limit)")
-        data = path.read_bytes()
+        # O_NONBLOCK: a FIFO nobody writes to is opened at once (and reads as empty) instead of
+        # hanging the command; it is cleared again below so that a pipe being written is waited for
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise SourceError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise SourceError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise SourceError(f"{path}: cannot be read ({exc.strerror})") from None
-    return read_bytes(data, name=str(path))
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise SourceError(f"{path}: is a directory, not a file")
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise SourceError(f"{path}: {info.st_size / MB:.1f} MB, more than the {max_mb:g} MB {what} may be{hint}")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        chunks, got = [], 0
+        while got <= limit:
+            chunk = os.read(fd, min(MB, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > limit:
+            raise SourceError(too_large)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
 
 
 def read_plan_json(path: Path | str, max_mb: float = MAX_INPUT_MB, written_sha256: Optional[str] = None) -> Plan:
@@ -88,10 +136,8 @@ def read_plan_json(path: Path | str, max_mb: float = MAX_INPUT_MB, written_sha25
     Raises SourceError naming the file and the first field that is wrong.
     """
     path = Path(path)
+    raw = read_limited(path, max_mb, "a plan")
     try:
-        if path.stat().st_size > max_mb * MB:
-            raise SourceError(f"{path}: more than the {max_mb:g} MB a plan may be (--max-input-mb raises the limit)")
-        raw = path.read_bytes()
         data = json.loads(raw.decode("utf-8-sig"))      # a BOM from an editor is fine
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise SourceError(f"{path}: not a plan JSON: {exc}") from None
@@ -101,10 +147,30 @@ def read_plan_json(path: Path | str, max_mb: float = MAX_INPUT_MB, written_sha25
     problem = None if own else _plan_problem(data)
     if problem:
         raise SourceError(f"{path}: not a plan JSON written by `plandoc parse`: {problem}")
+    data, removed = _without_invisible(data)
     try:
-        return plan_from_dict(data)
+        plan = plan_from_dict(data)
     except ValueError as exc:
         raise SourceError(f"{path}: not a plan JSON written by `plandoc parse`: {exc}") from None
+    if removed:         # edited by hand (or pasted from a web page): said in the plan's warnings
+        plan = dataclasses.replace(plan, warnings=plan.warnings + (Notice(
+            "invisible-characters", 1, f"{removed} invisible or direction-control character(s) removed from "
+                                       "the plan's texts: names that look the same are the same"),))
+    return plan
+
+
+def _without_invisible(value) -> tuple[object, int]:
+    """A JSON value with the invisible format characters taken out of every string, and how many."""
+    if isinstance(value, str):
+        folded, n = INVISIBLE.subn("", value)
+        return folded, n
+    if isinstance(value, list):
+        items = [_without_invisible(v) for v in value]
+        return [v for v, _ in items], sum(n for _, n in items)
+    if isinstance(value, dict):
+        items = {k: _without_invisible(v) for k, v in value.items()}
+        return {k: v for k, (v, _) in items.items()}, sum(n for _, n in items.values())
+    return value, 0
 
 
 def _plan_problem(data) -> Optional[str]:
@@ -156,7 +222,40 @@ def read_bytes(data: bytes, name: str = "<input>") -> Document:
     lines = tuple(Line(l.number, l.text.translate(CONTROLS),
                        None if l.cells is None else tuple(c.translate(CONTROLS) for c in l.cells))
                   for l in document.lines)
-    return dataclasses.replace(document, lines=lines)
+    lines, notice = _visible(lines)
+    return dataclasses.replace(document, lines=lines, notices=document.notices + notice)
+
+
+def _visible(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], tuple[Notice, ...]]:
+    """The lines without invisible format characters (zero-width spaces and joiners, direction
+    controls, soft hyphens, a BOM inside the text), and a notice saying which were removed.
+    Web pages carry zero-width spaces: one inside 办公室 moved tasks out of that unit's letter
+    under a name that looked the same, and a right-to-left override made a folder ‮fdp.exe
+    read as exe.pdf.
+
+    >>> _visible((Line(1, "办\u200b公室牵头"),))[0][0].text
+    '办公室牵头'
+    """
+    found: collections.Counter = collections.Counter()
+    where: list[int] = []
+    out = []
+    for line in lines:
+        texts = (line.text,) + (line.cells or ())
+        if not any(INVISIBLE.search(t) for t in texts):
+            out.append(line)
+            continue
+        for t in texts[:1] if line.cells is None else texts[1:]:
+            found.update(INVISIBLE.findall(t))
+        where.append(line.number)
+        out.append(Line(line.number, INVISIBLE.sub("", line.text),
+                        None if line.cells is None else tuple(INVISIBLE.sub("", c) for c in line.cells)))
+    if not where:
+        return lines, ()
+    kinds = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'FORMAT CHARACTER')}" for c, _ in found.most_common(3))
+    more = ", …" if len(found) > 3 else ""
+    return tuple(out), (Notice("invisible-characters", where[0],
+                               f"{sum(found.values())} invisible or direction-control character(s) ({kinds}{more}) "
+                               f"on {len(where)} line(s) removed: names that look the same are the same"),)
 
 
 def _read(data: bytes, name: str) -> Document:
@@ -381,20 +480,39 @@ def _row_cells(row, above: list[str], qn) -> list[str]:
     return cells
 
 
-def _check_inflation(data: bytes, name: str) -> None:
-    """Refuse a .docx whose parts inflate beyond reason before anything parses them: a 3.7 MB
-    file whose document.xml is 1.1 GB would need ~30 GB to read."""
+def _check_inflation(data: bytes, name: str, limit_mb: float = None, what: str = ".docx") -> None:
+    """Refuse a zip package (.docx) whose parts inflate beyond reason, before anything parses
+    them.  The parts are inflated here, a chunk at a time, and the bytes counted as they come:
+    what the zip's headers say is not believed (a 1 MB file whose headers lied was refused only
+    after 1.99 GB), and no more than the limit is ever inflated.  Raises SourceError."""
+    limit = int((MAX_INFLATED_MB if limit_mb is None else limit_mb) * MB)
+    total = 0
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
-    except (zipfile.BadZipFile, ValueError) as exc:
-        raise SourceError(f"{name}: not a readable .docx file ({exc})") from None
-    total = sum(i.file_size for i in infos)
-    bomb = next((i for i in infos if i.file_size > MAX_RATIO * max(i.compress_size, 1) and i.file_size > MB), None)
-    if total > MAX_INFLATED * MAX_INPUT_MB * MB or bomb is not None:
-        what = f"{bomb.filename} inflates {bomb.file_size // max(bomb.compress_size, 1)} times" if bomb \
-            else f"its parts inflate to {total / MB:.0f} MB"
-        raise SourceError(f"{name}: refused: {what} (a damaged or hostile .docx)")
+            if len(infos) > MAX_PARTS:
+                raise SourceError(f"{name}: refused: {len(infos)} parts in the package, more than the "
+                                  f"{MAX_PARTS} a {what} holds (a damaged or hostile {what})")
+            for info in infos:
+                size = 0
+                with z.open(info) as part:
+                    while chunk := part.read(CHUNK):
+                        size += len(chunk)
+                        total += len(chunk)
+                        if total > limit:
+                            raise SourceError(
+                                f"{name}: refused: its parts inflate to more than {limit // MB} MB "
+                                f"(a thousand pages of text are about {TEXT_MB} MB; a damaged or hostile {what})")
+                        if size > MB and size > MAX_RATIO * max(info.compress_size, 1):
+                            raise SourceError(f"{name}: refused: {info.filename[:80]} inflates more than "
+                                              f"{MAX_RATIO} times (a damaged or hostile {what})")
+    except SourceError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, NotImplementedError,
+            RuntimeError) as exc:         # RuntimeError: an encrypted part
+        raise SourceError(f"{name}: not a readable {what} file ({str(exc)[:120] or type(exc).__name__})") from None
+    except Exception as exc:          # zlib.error and the like from a corrupt stream
+        raise SourceError(f"{name}: not a readable {what} file ({type(exc).__name__})") from None
 
 
 CN_DIGITS = "零一二三四五六七八九"
@@ -441,11 +559,13 @@ class _AutoNumbering:
                 self.styles[style.get(qn("w:styleId"))] = num_pr
 
     def numeral(self, p) -> str:
-        qn = self.qn
-        ppr = p.find(qn("w:pPr"))
-        if ppr is None or not self.levels:
+        if not self.levels:
             return ""
-        num_pr = ppr.find(qn("w:numPr"))
+        qn = self.qn
+        ppr = p.find(W_PPR)
+        if ppr is None:
+            return ""
+        num_pr = ppr.find(W_NUMPR)
         if num_pr is None:
             style = ppr.find(qn("w:pStyle"))
             num_pr = self.styles.get(style.get(qn("w:val"))) if style is not None else None
@@ -517,17 +637,16 @@ def _format(n: int, fmt: str) -> str:
     return str(n)
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# the tags a paragraph's text is read from, spelled out once: docx's qn() for each of a
+# million paragraphs was a third of the time a large .docx took to read
+W_T, W_TAB, W_BR, W_PPR, W_NUMPR = W + "t", W + "tab", W + "br", W + "pPr", W + "numPr"
+PARAGRAPH_PIECES = {W_TAB: "\t", W_BR: "\n"}
+
+
 def _paragraph_text(p) -> str:
-    from docx.oxml.ns import qn
-    parts = []
-    for node in p.iter(qn("w:t"), qn("w:tab"), qn("w:br")):
-        if node.tag == qn("w:t"):
-            parts.append(node.text or "")
-        elif node.tag == qn("w:tab"):
-            parts.append("\t")
-        else:
-            parts.append("\n")
-    return "".join(parts)
+    return "".join((node.text or "") if node.tag == W_T else PARAGRAPH_PIECES[node.tag]
+                   for node in p.iter(W_T, W_TAB, W_BR))
 
 
 # --- .html -------------------------------------------------------------------------------

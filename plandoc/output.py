@@ -1,7 +1,7 @@
 """Where a build writes: safe file names, atomic writes and the manifest.
 
-    >>> safe_name("../x"), safe_name("a/b"), safe_name("CON"), safe_name("市场监管处")
-    ('_x', 'a_b', '_CON', '市场监管处')
+    >>> safe_name("../x"), safe_name("a/b"), safe_name("CON"), safe_name("市场监管处"), safe_name("\u202efdp.exe")
+    ('_x', 'a_b', '_CON', '市场监管处', 'fdp.exe')
 """
 from __future__ import annotations
 
@@ -24,12 +24,15 @@ LOCK_WAIT = 10.0          # seconds a second build waits for the first one to fi
 # Windows refuses these names with any extension; Linux refuses '/' and NUL
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
 UNSAFE = regex.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
+# format characters: invisible, so two folders both read 市场监管处, and a right-to-left override
+# shows ‮fdp.exe as exe.pdf
+INVISIBLE = regex.compile(r"\p{Cf}+")
 MAX_BYTES = 150     # well under the 255 bytes a Linux file name may hold, with room for a suffix
 
 
 def safe_name(name: str) -> str:
     """A file or folder name that means the same on Windows and Linux and stays in its folder."""
-    s = unicodedata.normalize("NFC", name)
+    s = INVISIBLE.sub("", unicodedata.normalize("NFC", name))
     s = UNSAFE.sub("_", s).strip(" .")      # a leading dot hides a file; a trailing one Windows drops
     if not s:
         s = "_"

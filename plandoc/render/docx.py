@@ -18,7 +18,7 @@ from ..errors import TemplateError
 
 from . import Meta
 from .fonts import PreparedFonts
-from .templates import environment, find, lines_of
+from .templates import RENDER_SECONDS, environment, lines_of, time_limit, word_template
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)      # the earliest time a zip entry can hold
 CORE_PROPERTY_MAX = 255
@@ -37,15 +37,17 @@ class DocxRenderer:
         self._template_class = DocxTemplate
         self._unusable = (KeyError, zipfile.BadZipFile, ValueError, PackageNotFoundError)
         self.templates = templates
+        self.trusted = trusted
         self.env = environment(None, trusted)
         # `{{ title_lines|breaks }}`: a line break (w:br) between the lines, in the paragraph's style
         self.env.filters["breaks"] = lambda value: Listing("\n".join(lines_of(value)))
 
     def render(self, kind: str, context: dict, meta: Meta) -> bytes:
-        path = find(kind + self.template_suffix, self.templates)
+        path, data = word_template(kind + self.template_suffix, self.templates, self.trusted)
         try:
-            tpl = self._template_class(str(path))
-            tpl.render(context, jinja_env=self.env, autoescape=True)
+            tpl = self._template_class(io.BytesIO(data))
+            with time_limit(RENDER_SECONDS, str(path)):
+                tpl.render(context, jinja_env=self.env, autoescape=True)
         except jinja2.TemplateSyntaxError as exc:
             found = _locate(path, self.env)
             where = f"paragraph {found[0]}: " if found else ""
@@ -55,6 +57,9 @@ class DocxRenderer:
             raise TemplateError(str(path), None, str(exc)) from None
         except self._unusable as exc:
             raise TemplateError(str(path), None, f"not a usable Word template: {exc or 'not a .docx'}") from None
+        except (MemoryError, OverflowError, RecursionError) as exc:
+            raise TemplateError(str(path), None, f"the template asks for more than it may ({type(exc).__name__})") \
+                from None
         props = tpl.docx.core_properties
         props.created = props.modified = props.last_printed = meta.created.replace(tzinfo=None)
         props.revision = 1

@@ -1,0 +1,326 @@
+"""Hostile and careless input, round two (issue 18): devices, zip bombs, hostile templates, invisible
+characters, names, ids, full disks, huge PDFs and plans.  Every input is generated here.  Each
+case checks the exit code and the one line on stderr, that nothing outside the output folder
+changed, and, where the case is about them, time and memory, measured on the command run as a
+process of its own (its peak resident memory from wait4, its time on the clock)."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from plandoc.cli import main
+
+from .conftest import PROFILE, ROOT, SAMPLE
+
+GOLDEN = ROOT / "tests" / "golden" / "suzhou-post-2022.json"
+SECONDS = 20           # what the issue allows each hostile input, generously over what they take
+MEMORY_MB = 1024
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+class Run:
+    def __init__(self, code: int, stdout: str, stderr: str, seconds: float, peak_mb: float):
+        self.exit_code, self.stdout, self.stderr, self.seconds, self.peak_mb = code, stdout, stderr, seconds, peak_mb
+
+
+def run(*args: str, cwd: Path = ROOT, limit: float = SECONDS * 3) -> Run:
+    """`plandoc ARGS` as a process of its own: exit code, output, time, peak memory.  It is killed
+    after `limit` seconds (the test then fails on the time) and cannot take more than 4 GB."""
+    def bounded():
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    start = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "plandoc", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, preexec_fn=bounded)
+    out: dict[str, bytes] = {}
+    readers = [threading.Thread(target=lambda k=k, s=s: out.__setitem__(k, s.read()))
+               for k, s in (("stdout", proc.stdout), ("stderr", proc.stderr))]
+    for r in readers:
+        r.start()
+    timer = threading.Timer(limit, proc.kill)
+    timer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    timer.cancel()
+    seconds = time.monotonic() - start
+    for r in readers:
+        r.join()
+    proc.stdout.close()
+    proc.stderr.close()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return Run(proc.returncode, out["stdout"].decode("utf-8", "replace"), out["stderr"].decode("utf-8", "replace"),
+               seconds, usage.ru_maxrss / 1024)
+
+
+def one_line(result, code: int, words: str) -> None:
+    """Exit `code`, no traceback, and exactly one `Error:` line on stderr, holding `words`."""
+    assert result.exit_code == code, (result.exit_code, result.stderr[-2000:])
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr, result.stderr[-2000:]
+    errors = [l for l in result.stderr.splitlines() if l.startswith("Error:")]
+    assert len(errors) == 1 and words in errors[0], result.stderr[-2000:]
+
+
+def bounded(result, seconds: float = SECONDS, mb: float = MEMORY_MB) -> None:
+    assert result.seconds < seconds, f"took {result.seconds:.1f} s"
+    assert result.peak_mb < mb, f"took {result.peak_mb:.0f} MB"
+
+
+def snapshot(folder: Path, *, leave_out: tuple[Path, ...] = ()) -> dict[str, tuple]:
+    """Every file and link under `folder` (but those under `leave_out`) with what would show a change."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if any(path == x or x in path.parents for x in leave_out):
+            continue
+        st = path.lstat()
+        found[str(path.relative_to(folder))] = (st.st_mode, st.st_size, st.st_mtime_ns,
+                                                os.readlink(path) if path.is_symlink() else None)
+    return found
+
+
+def docx_bytes(paragraphs=("一、做好统计工作（办公室牵头）",), replace: dict[str, bytes] | None = None,
+               extra: dict[str, bytes] | None = None) -> bytes:
+    """A .docx made by python-docx, with parts replaced or added, deflated."""
+    import docx
+    d = docx.Document()
+    for p in paragraphs:
+        d.add_paragraph(p)
+    raw = io.BytesIO()
+    d.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(item.filename, (replace or {}).get(item.filename, src.read(item.filename)))
+        for name, data in (extra or {}).items():
+            dst.writestr(name, data)
+    return out.getvalue()
+
+
+def deflated_zeros_docx(mb: int) -> bytes:
+    """A .docx whose document.xml inflates to `mb` MB (a zip bomb: ~1,000 to 1), written a chunk at
+    a time so that the test never holds the inflated part."""
+    base = docx_bytes()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(base)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            if item.filename != "word/document.xml":
+                dst.writestr(item.filename, src.read(item.filename))
+                continue
+            info = zipfile.ZipInfo("word/document.xml")
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with dst.open(info, "w", force_zip64=True) as part:
+                part.write(b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                           b'wordprocessingml/2006/main"><w:body><w:p><w:r><w:t>')
+                chunk = b"x" * (1 << 20)
+                for _ in range(mb):
+                    part.write(chunk)
+                part.write(b"</w:t></w:r></w:p></w:body></w:document>")
+    return out.getvalue()
+
+
+def lying_sizes(data: bytes, name: str, claimed: int) -> bytes:
+    """The zip with the sizes its headers give for `name` replaced by `claimed` (local header and
+    central directory): the part inflates to what it does, whatever the headers say."""
+    z = bytearray(data)
+    encoded = name.encode()
+    for sig, size_at, name_at in ((b"PK\x03\x04", 22, 30), (b"PK\x01\x02", 24, 46)):
+        at = 0
+        while (at := z.find(sig, at)) >= 0:
+            if z[at + name_at:at + name_at + len(encoded)] == encoded:
+                z[at + size_at:at + size_at + 4] = claimed.to_bytes(4, "little")
+            at += 4
+    return bytes(z)
+
+
+# --- 7: devices and pipes are read up to the limit, never without one --------------------------
+
+DEVICES = [pytest.param(["parse", "{dev}"], "50 MB a circular", id="circular"),
+           pytest.param(["parse", str(SAMPLE), "--profile", "{dev}"], "5 MB a profile", id="profile"),
+           pytest.param(["build", "{plan}", "-o", "{out}", "--format", "docx"], "50 MB a plan", id="plan-json")]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="no /dev/zero")
+@pytest.mark.parametrize("args, what", DEVICES)
+def test_a_device_as_input_is_read_only_up_to_the_limit(tmp_path, args, what):
+    plan = tmp_path / "plan.json"
+    plan.symlink_to("/dev/zero")            # a plan JSON that is a device: read as a plan
+    before = snapshot(tmp_path, leave_out=(tmp_path / "out",))
+    result = run(*[a.format(dev="/dev/zero", plan=plan, out=tmp_path / "out") for a in args])
+    one_line(result, 2, f"more than the {what} may be")
+    bounded(result)
+    assert snapshot(tmp_path, leave_out=(tmp_path / "out",)) == before
+
+
+def test_a_fifo_nobody_writes_to_does_not_hang_the_command(tmp_path):
+    fifo = tmp_path / "circular.txt"
+    os.mkfifo(fifo)
+    result = run("parse", str(fifo), limit=SECONDS)
+    one_line(result, 2, "the file is empty")
+    bounded(result)
+
+
+def test_a_pipe_is_still_read_whole_when_it_is_under_the_limit(tmp_path):
+    from parser.sources import read_limited
+    read, write = os.pipe()
+    data = SAMPLE.read_bytes()
+    threading.Thread(target=lambda: (os.write(write, data), os.close(write))).start()
+    assert read_limited(f"/dev/fd/{read}") == data
+    os.close(read)
+
+
+# --- 8: .docx zip bombs: inflated bytes counted as they come -----------------------------------
+
+def test_a_docx_bomb_is_refused_before_it_is_inflated(tmp_path):
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(deflated_zeros_docx(30))           # 30 KB on disk, 30 MB inflated: under the total
+    result = run("parse", str(path))
+    one_line(result, 2, "word/document.xml inflates more than 200 times (a damaged or hostile .docx)")
+    bounded(result, mb=400)
+
+
+def test_a_large_docx_bomb_is_refused_at_the_inflated_limit(tmp_path):
+    path = tmp_path / "bomb.docx"
+    path.write_bytes(deflated_zeros_docx(1000))          # 1 MB on disk, 1 GB inflated (was 7 GB at 120 s)
+    assert path.stat().st_size < 2 << 20
+    result = run("parse", str(path))
+    one_line(result, 2, "its parts inflate to more than 40 MB")
+    bounded(result, mb=400)
+
+
+def test_a_docx_whose_headers_lie_about_the_size_is_refused_unread(tmp_path):
+    path = tmp_path / "liar.docx"
+    path.write_bytes(lying_sizes(deflated_zeros_docx(300), "word/document.xml", 4000))
+    result = run("parse", str(path))
+    one_line(result, 2, "not a readable .docx file")
+    bounded(result, mb=400)
+
+
+def test_a_docx_of_more_text_than_a_thousand_pages_is_refused(tmp_path):
+    # random letters: they do not compress, so no part inflates beyond the ratio, yet together
+    # the parts are more than a circular ever is
+    noise = base64.b64encode(os.urandom(12 << 20))
+    extra = {f"word/media/noise{n}.bin": noise for n in range(3)}
+    path = tmp_path / "large.docx"
+    path.write_bytes(docx_bytes(extra=extra))
+    assert path.stat().st_size < 50 << 20
+    result = run("parse", str(path))
+    one_line(result, 2, "its parts inflate to more than 40 MB (a thousand pages of text are about 5 MB")
+    bounded(result)
+
+
+def test_a_docx_of_ten_thousand_parts_is_refused(tmp_path):
+    path = tmp_path / "parts.docx"
+    path.write_bytes(docx_bytes(extra={f"customXml/extra{n}.xml": b"<a/>" for n in range(10_001)}))
+    result = run("parse", str(path))
+    one_line(result, 2, "more than the 10000 a .docx holds")
+    bounded(result)
+
+
+# --- 9: Word templates are inputs too ------------------------------------------------------------
+
+def test_a_word_template_bomb_is_refused_as_an_input_bomb_is(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "letter.docx").write_bytes(deflated_zeros_docx(300))
+    out = tmp_path / "out"
+    result = run("build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine), "-o", str(out),
+                 "--format", "docx", "--only", "办公室", "-q")
+    one_line(result, 1, "letter.docx: not a usable Word template: refused: its parts inflate to more than 40 MB")
+    bounded(result, mb=600)
+    assert not any(p.suffix == ".docx" for p in out.rglob("*")), "no document is made from a refused template"
+
+
+# --- 1: the published schema keeps up with the code ----------------------------------------------
+
+def _schema() -> dict:
+    from parser.sources import _plan_schema
+    return _plan_schema()
+
+
+def test_the_schema_names_every_format_warning_and_rule_the_model_knows():
+    from parser.model import EVIDENCE_RULES, SOURCE_FORMATS, WARNING_CODES
+    schema = _schema()
+    assert schema["properties"]["source"]["properties"]["format"]["enum"] == list(SOURCE_FORMATS)
+    assert schema["properties"]["warnings"]["items"]["properties"]["code"]["enum"] == list(WARNING_CODES)
+    assert schema["$defs"]["task"]["properties"]["evidence"]["items"]["properties"]["rule"]["enum"] == \
+        list(EVIDENCE_RULES)
+
+
+def test_every_code_and_rule_the_parser_writes_is_in_the_model():
+    """Read from the parser's source: a warning code or an evidence rule added there without
+    being added to the model (and so to the schema) makes the plan it writes unreadable."""
+    from parser.model import EVIDENCE_RULES, SOURCE_FORMATS, WARNING_CODES
+    codes, rules, formats = set(), set(), set()
+    for path in (ROOT / "parser").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'Notice\(\s*"([a-z-]+)"', text))
+        for what in re.findall(r'Notice\(\s*f"\{what\}(-[a-z-]+)"', text):       # section-/item-number-…
+            codes |= {"section" + what, "item" + what}
+        rules |= set(re.findall(r'\brule\s*=\s*"([a-z-]+)"', text))
+        formats |= set(re.findall(r'SourceInfo\([^()]*?,\s*"([a-z]+)"', text))
+    assert codes and rules and formats
+    assert codes <= set(WARNING_CODES), codes - set(WARNING_CODES)
+    assert rules <= set(EVIDENCE_RULES), rules - set(EVIDENCE_RULES)
+    assert formats <= set(SOURCE_FORMATS), formats - set(SOURCE_FORMATS)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "doc"])
+def test_a_plan_parsed_from_a_pdf_or_doc_with_newer_warnings_is_read_back(runner, tmp_path, fmt):
+    from parser.model import WARNING_CODES
+    plan = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    plan["source"]["format"] = fmt
+    plan["warnings"] = [{"code": c, "line": 1, "message": "x"} for c in WARNING_CODES]
+    old, new = tmp_path / "old.json", tmp_path / "new.json"
+    old.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    plan["tasks"][0]["text"] += "（新增要求）"
+    new.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(main, ["diff", str(old), str(new)])
+    assert result.exit_code == 1, result.output
+    result = runner.invoke(main, ["build", str(new), "-o", str(tmp_path / "out"), "--format", "docx", "-q",
+                                  "--only", "办公室"])
+    assert result.exit_code == 0, result.output
+
+
+# --- 6: invisible and direction-control characters ----------------------------------------------
+
+def test_a_zero_width_space_in_a_unit_name_is_removed_and_said(runner, tmp_path):
+    text = SAMPLE.read_text(encoding="utf-8")
+    hidden = text.replace("办公室", "办\u200b公室", 3).replace("市场监管处", "\u202e市场监管处", 1)
+    path = tmp_path / "web.txt"
+    path.write_text(hidden, encoding="utf-8")
+    clean = runner.invoke(main, ["parse", str(SAMPLE), "-q"])
+    result = runner.invoke(main, ["parse", str(path)])
+    assert result.exit_code == 0, result.output
+    got, want = json.loads(result.stdout), json.loads(clean.stdout)
+    assert [t["departments"] for t in got["tasks"]] == [t["departments"] for t in want["tasks"]]
+    notes = [l for l in result.stderr.splitlines() if "[invisible-characters]" in l]
+    assert len(notes) == 1 and "4 invisible or direction-control character(s)" in notes[0], result.stderr
+    assert "U+200B ZERO WIDTH SPACE" in notes[0] and "U+202E RIGHT-TO-LEFT OVERRIDE" in notes[0]
+
+
+def test_no_folder_name_holds_an_invisible_or_direction_character(runner, tmp_path):
+    plan = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    unit = plan["tasks"][0]["departments"][0]
+    unit["name"] = "\u202e" + "fdp.exe"
+    plan["tasks"][1]["departments"] = [dict(unit, name="fdp.exe\u200b")]
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(main, ["build", str(path), "-o", str(out), "--format", "docx", "-q"])
+    assert result.exit_code == 0, result.output
+    names = [p.name for p in out.rglob("*")]
+    assert not [n for n in names if re.search("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", n)], names
+    assert names.count("fdp.exe") == 1          # the two spellings are one unit, in one folder
+    plan_json = json.loads(next(out.rglob("plan.json")).read_text(encoding="utf-8"))
+    assert any(w["code"] == "invisible-characters" for w in plan_json["warnings"])
