@@ -324,3 +324,72 @@ def test_no_folder_name_holds_an_invisible_or_direction_character(runner, tmp_pa
     assert names.count("fdp.exe") == 1          # the two spellings are one unit, in one folder
     plan_json = json.loads(next(out.rglob("plan.json")).read_text(encoding="utf-8"))
     assert any(w["code"] == "invisible-characters" for w in plan_json["warnings"])
+
+
+# --- 10 and 11: what a template may make, and where it may read from ------------------------------
+
+def _word_template(folder: Path, text: str) -> None:
+    import docx
+    d = docx.Document()
+    d.add_paragraph(text)
+    d.save(str(folder / "letter.docx"))
+
+
+@pytest.mark.parametrize("text, words", [
+    ('{{ "x" * 10**10 }}', "a template may repeat to 1,000,000 items at most"),
+    ("{{ 10 ** 10 ** 10 }}", "a template may compute numbers up to"),
+    ("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+     "range() in a template gives 10,000 items at most"),
+], ids=["repeat", "power", "range"])
+def test_a_word_template_cannot_ask_for_unbounded_work(tmp_path, text, words):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    _word_template(mine, text)
+    result = run("build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine), "-o",
+                 str(tmp_path / "out"), "--format", "docx", "--only", "办公室", "-q")
+    one_line(result, 1, words)
+    bounded(result)
+
+
+def test_rendering_that_runs_on_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
+    from plandoc.errors import TemplateError
+    from plandoc.render import templates
+    monkeypatch.setattr(templates, "RENDER_SECONDS", 1)
+    (tmp_path / "slow.html").write_text(
+        "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}", encoding="utf-8")
+    env = templates.html_environment(tmp_path)
+    start = time.monotonic()
+    with pytest.raises(TemplateError, match=r"rendering took more than 1 s"):
+        templates.render_html(env, "slow.html", {})
+    assert time.monotonic() - start < 5
+
+
+def test_the_template_loader_follows_no_link_out_of_its_folder(tmp_path):
+    from plandoc.errors import TemplateError
+    from plandoc.render import templates
+    secret = tmp_path / "shadow"
+    secret.write_text("root:$6$secret-hash", encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "footer.html").symlink_to(secret)
+    (mine / "page.html").write_text('<p>{% include "footer.html" %}</p>', encoding="utf-8")
+    with pytest.raises(TemplateError, match="footer.html: is a link out of its folder"):
+        templates.render_html(templates.html_environment(mine), "page.html", {})
+    # a link inside the folder is followed; and templates the office trusts may link anywhere
+    (mine / "inner.html").write_text("inside", encoding="utf-8")
+    (mine / "alias.html").symlink_to(mine / "inner.html")
+    (mine / "both.html").write_text('{% include "alias.html" %}', encoding="utf-8")
+    assert templates.render_html(templates.html_environment(mine), "both.html", {}) == "inside"
+    trusted = templates.html_environment(mine, trusted=True)
+    assert "secret-hash" in templates.render_html(trusted, "page.html", {})
+
+
+def test_a_word_template_linked_from_outside_is_refused(tmp_path):
+    elsewhere, mine = tmp_path / "elsewhere", tmp_path / "mine"
+    elsewhere.mkdir()
+    mine.mkdir()
+    _word_template(elsewhere, "{{ title }}")
+    (mine / "letter.docx").symlink_to(elsewhere / "letter.docx")
+    result = run("build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine), "-o",
+                 str(tmp_path / "out"), "--format", "docx", "--only", "办公室", "-q")
+    one_line(result, 1, "letter.docx: is a link out of its folder")
