@@ -77,7 +77,9 @@ def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
     folded = [fold(t, rules.fold) for t in orig]
     header = read_header(orig, folded, rules)
     whole = "\n".join(folded)
-    first_leads = any(p.search(whole) for p in rules.first_listed_leads)
+    # 列第一位的为牵头单位，下同: from the line that says so on (None: the document does not)
+    said = [m.start() for p in rules.first_listed_leads if (m := p.search(whole))]
+    first_leads = lines[whole.count("\n", 0, min(said))].number if said and lines else None
 
     segs: list[tuple[Seg, Optional[tuple]]] = []   # (line or part of one, its table cells)
     for i, line in enumerate(lines):
@@ -94,8 +96,8 @@ def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
 
 def _split_inline(seg: Seg, rules: Rules) -> list[Seg]:
     """Items run together on one long line (a page copied as one paragraph): ` 1.… 2.… 3.…`."""
-    if len(seg.folded) < INLINE_MIN:
-        return [seg]
+    if len(seg.folded) < INLINE_MIN or seg.folded.count("|") >= 2:
+        return [seg]     # short, or a table row: 1、… 2、… in a cell are the cell's own list
     cuts, expected, expected_heading = [], None, 1
     for m in INLINE_ITEM.finditer(seg.folded):
         if m.group("cn"):
@@ -301,7 +303,7 @@ class _Reading:
         return len(self.parts), tuple(self.stack)
 
 
-def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_leads: bool) -> Plan:
+def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_leads: Optional[int]) -> Plan:
     r = _Reading()
     year = header.year
     for n, node in enumerate(nodes):
@@ -319,14 +321,21 @@ def _assemble(nodes: list[Node], header, info: SourceInfo, rules: Rules, first_l
         _item(nodes, n, r, rules, year)
 
     warnings = _numbering_warnings(r.numbered) + _unitless_warnings(r.numbered)
-    if r.last_task_node == len(nodes) - 1 and _cut_off(nodes[-1]):
+    if r.last_task_node == len(nodes) - 1 and _cut_off(nodes[-1]) or r.tasks and _measure_cut_off(nodes, r.last_task_node):
         # an excerpt of a page that ends inside its last item: the units are there, but not
         # all of the item; it is left out, and said so
         cut = r.tasks.pop()
         name = f"item {cut.number}" if cut.number else "the last item"
         warnings.append(Notice("item-cut-off", cut.line,
                                f"{name} is cut off by the end of the document after its units; left out"))
-    tasks = [_first_listed_leads(t) for t in r.tasks] if first_leads else r.tasks
+    tasks = r.tasks
+    if first_leads is not None:
+        # the rule holds for the task whose text or clause states it, and every task after it
+        # (下同): the first task of its line, else the last to begin before it
+        same = [k for k, t in enumerate(tasks) if t.line == first_leads]
+        before = [k for k, t in enumerate(tasks) if t.line < first_leads]
+        since = same[0] if same else before[-1] if before else 0
+        tasks = tasks[:since] + [_first_listed_leads(t) for t in tasks[since:]]
     if not tasks and nodes:
         warnings.append(_no_assignments(nodes, r.numbered))
     warnings += inconsistencies(tasks, rules.same_work_similarity)
@@ -348,6 +357,16 @@ def _cut_off(last: Node) -> bool:
     # such as 电话：12345678
     trailing = last.folded[c.tail:].strip()
     return mid_sentence(trailing) or len(trailing.split()) >= 3 and not trailing.endswith(tuple(CLOSING))
+
+
+def _measure_cut_off(nodes: list[Node], last_task: Optional[int]) -> bool:
+    """(1)…(牵头单位：扶贫办) / 整改措施：一是…严格对标政策，规范搬迁对象 — the document ends inside
+    the labelled paragraph that follows its last item and belongs to it: the item is cut off."""
+    if last_task is None or last_task != len(nodes) - 2:
+        return False
+    last = nodes[-1]
+    return last.numeral is None and last.clause is None and last.row is None \
+        and bool(MEASURE_LINE.match(last.folded)) and mid_sentence(last.folded)
 
 
 def _plain_line(nodes: list[Node], n: int, r: _Reading, rules: Rules) -> None:
@@ -492,8 +511,11 @@ def _row_task(row: Row, part, stack, rules: Rules, year) -> Optional[Task]:
     text = row.text_override or row.text.orig
     ftext = fold(text, rules.fold)
     deadline = None
-    if row.deadline is not None:
-        deadline = _deadline(row.deadline.orig, rules, year, row.deadline.line, cell=True)
+    # a row's own time, and those of rows of only a time and a unit under it: the latest
+    stated = [d for d in (_deadline(c.orig, rules, year, c.line, cell=True)
+                          for c in ([row.deadline] if row.deadline else []) + row.more_deadlines) if d]
+    if stated:
+        deadline = max(stated, key=lambda d: (d.date is not None, d.date or 0))
     deadline = deadline or _deadline(text, rules, year, row.text.line)
     section = row.group or _section(stack)
     targets = find_targets(text, ftext, rules, row.text.line)

@@ -57,6 +57,7 @@ class Rules:
     note_words: tuple[str, ...]             # （…，下同）: a note after a name
     group_starts: tuple[str, ...]           # 各, 有关: a group of units (各处室)
     name_starts: tuple[str, ...]            # 市, 区: may begin a name as well as end one
+    shared_organs: tuple[str, ...]          # 各市(县)、区政府: one organ after a list of places
     max_name_length: int
     # numbering
     styles: tuple[Style, ...]
@@ -283,7 +284,7 @@ def _units(t: _Table) -> dict:
                 trailing_words=_longest_first(t.words("trailing_words")),
                 note_words=t.words("note_words"),
                 group_starts=t.words("group_starts"),
-                name_starts=t.words("name_starts"),
+                name_starts=t.words("name_starts"), shared_organs=t.words("shared_organs"),
                 max_name_length=t.get("max_name_length", int))
 
 

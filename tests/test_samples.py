@@ -101,7 +101,7 @@ def test_task_ids_survive_renumbering_and_insertions(tmp_path):
 
 @pytest.mark.skipif(not (CORPUS / "gold").is_dir(), reason="the shared corpus is not beside the project")
 def test_corpus_figures():
-    """The goals of the parse issues, on the real circulars with hand-made gold annotations."""
+    """The goals of the parse issues (issue 17's), on the real circulars with hand-made gold annotations."""
     scorer = CORPUS.parent / "tools" / "score_corpus.py"
     cmd = f"{sys.executable} -m plandoc parse -q {{doc}}"
     out = subprocess.run([sys.executable, str(scorer), "--cmd", cmd], capture_output=True, text=True,
@@ -109,11 +109,11 @@ def test_corpus_figures():
     summary = out.strip().splitlines()[-1]
     figures = dict(part.strip().rsplit(" ", 1) for part in summary.split("|")[1:5])
     task_f1 = float(summary.split("F1 ")[1].split()[0])
-    assert task_f1 >= 0.95, summary
+    assert task_f1 >= 0.97, summary
     assert float(figures["unit F1"]) >= 0.95, summary
     assert float(figures["deadline acc"]) >= 0.95, summary
     assert float(summary.split("target R ")[1].split()[0]) >= 0.90, summary
     assert "false targets 0 " in summary and "crashed docs 0" in summary, summary
     # every office's circular, not the average one: no document left behind
-    assert float(summary.split("doc-macro task F1 ")[1].split()[0]) >= 0.92, summary
-    assert " docs under 0.5 0/" in summary, summary
+    assert float(summary.split("doc-macro task F1 ")[1].split()[0]) >= 0.95, summary
+    assert float(summary.split("lowest doc F1 ")[1].split()[0]) >= 0.8, summary

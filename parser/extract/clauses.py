@@ -353,8 +353,23 @@ def split_names(folded: str, start: int, end: int, rules: Rules) -> list[tuple[i
         while e > s and folded[e - 1] in " \t。.)" and not (folded[e - 1] == ")" and _depth(folded[s:e]) == 0):
             e -= 1
         if e > s:
+            if out and _shares_organ(folded[out[-1][0]:out[-1][1]], folded[s:e], rules):
+                out[-1] = (out[-1][0], e)
+                continue
             out.append((s, e))
     return out
+
+
+def _shares_organ(prev: str, name: str, rules: Rules) -> bool:
+    """各市(县)、区政府: a group of places with no organ, then a place with the organ they share.
+
+    >>> from parser.rules import load_rules
+    >>> _shares_organ("各市(县)", "区政府", load_rules()), _shares_organ("各部门", "区政府", load_rules())
+    (True, False)
+    """
+    places = prev.replace("(", "").replace(")", "")
+    return prev.startswith(rules.group_starts) and places.endswith(rules.name_starts) \
+        and name.startswith(rules.name_starts) and name[1:] in rules.shared_organs
 
 
 def _split_conjunctions(folded: str, s: int, e: int, rules: Rules) -> list[tuple[int, int]]:

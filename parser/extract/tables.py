@@ -8,7 +8,7 @@ from typing import Optional
 import regex
 
 from ..model import ROLES
-from ..normalize import SPACES, Piece
+from ..normalize import SPACES, Piece, fold
 from ..rules import Rules
 from .clauses import _looks_like_unit, clean_name, split_names
 from .deadlines import find_deadlines
@@ -18,6 +18,7 @@ UNIT_KINDS = ROLES
 BARE_NUMBER = regex.compile(r"^\s*(\d{1,3})\s*[.、]?\s*$")
 CLOSING = "。；;!?！？)）」』”%"
 CUT_MIN = 20              # shorter text that lacks a closing mark is a whole cell, not one cut off
+DIGIT = regex.compile(r"\d")
 ALIAS = regex.compile(r"\([^()]{1,12}\)$")
 SPACED_ROW = regex.compile(r"^\s*(\d{1,3})\s+(?=\S)")      # 1 加强水资源保护 …
 
@@ -37,6 +38,7 @@ class Row:
     leaders: list[str] = field(default_factory=list)               # a person column's names
     rule: Optional[str] = None            # row-span, spaced-columns: units found with low certainty
     cut: bool = False                     # the document ends inside the row, after its units
+    more_deadlines: list[Cell] = field(default_factory=list)   # times of rows spanned by this one
 
 
 def column_kind(folded: str, rules: Rules) -> Optional[str]:
@@ -123,12 +125,13 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
         row = Row(None, Cell(line, "", ""))
         first_unit_col = None
         row_kinds = kinds
-        if kinds[0] == "group" and group is not None and _numbered_item(fcells[0], rules):
+        filled = sum(1 for f in fcells if f.strip())
+        if kinds[0] == "group" and group is not None and _numbered_item(fcells[0], rules) and filled < len(kinds):
             # a row under a group cell that spans it (一、… on the first row only): a flattened
             # table drops the empty cell, so the row starts at the text column
             row_kinds = kinds[1:]
-        realigned = _realigned(row_kinds, cells, fcells, line, rules)
-        for i, kind in enumerate((realigned or row_kinds)[:len(cells)]):
+        row_kinds = _realigned(row_kinds, cells, fcells, line, rules) or row_kinds
+        for i, kind in enumerate(row_kinds[:len(cells)]):
             cell = Cell(line, cells[i].strip(), fcells[i].strip())
             if not cell.orig:
                 continue
@@ -148,7 +151,12 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
                 row.leaders.append(cell.orig)
         row.group = group
         if not row.text.orig:
+            if out and (row.units or row.deadline) and "text" not in row_kinds[:len(cells)]:
+                # 2021.8 | 城投集团: a row of only a time and a unit, under a text that spans it
+                out[-1].units.extend(row.units)
+                out[-1].more_deadlines.extend([row.deadline] if row.deadline else [])
             continue
+        spans_group = "group" in kinds and "group" not in row_kinds[:len(cells)]
         numeral = match_numeral(row.text.folded, rules) if row.number is None else None
         if numeral is not None and numeral.style == "arabic":
             # the text cell numbers its item itself: 1.积极推进本中心预算…
@@ -160,6 +168,13 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
             cut = sum(len(c) for c in cells[:first_unit_col]) + first_unit_col - 1
             row.text_override = printed[:cut].strip(" \t")
             row.group = None   # the group cell is part of the text now; the heading above is the section
+            numeral = match_numeral(fold(row.text_override, rules.fold), rules) if row.number is None else None
+            if numeral is not None and numeral.style == "arabic":
+                # 1.城市人居环境提升项目 | 对人民中路…: the group cell numbers the row
+                row.number = numeral.text
+                row.text_override = row.text_override[numeral.end:].strip()
+        if row.number is None and spans_group and out and out[-1].number:
+            row.number = out[-1].number     # a row under a numbered group cell that spans it
         out.append(row)
     return out
 
@@ -175,14 +190,32 @@ def _realigned(kinds: list, cells: list[str], fcells: list[str], line: int, rule
     if "text" not in kinds or not unit_cols or filled >= len(kinds):
         return None
     first = unit_cols[0]
-    if first < len(fcells) and _unit_cell(Cell(line, cells[first].strip(), fcells[first].strip()), rules):
+
+    def cell(i: int) -> Cell:
+        return Cell(line, cells[i].strip(), fcells[i].strip())
+
+    if first < len(fcells) and _unit_cell(cell(first), rules):
         return None
-    text = kinds.index("text")
-    found = next((i for i in range(text + 1, len(fcells))
-                  if fcells[i].strip() and _unit_cell(Cell(line, cells[i].strip(), fcells[i].strip()), rules)), None)
+    found = next((i for i in range(len(fcells)) if fcells[i].strip() and _unit_cell(cell(i), rules)), None)
     if found is None or found == first:
         return None
-    return kinds[:text + 1] + [None] * (found - text - 1) + kinds[first:]
+    # before the units: a number, deadlines by what they read as, and the texts; fewer texts
+    # than the header has text columns are the last of them (the group cell spans the row)
+    head: list = [None] * found
+    texts = []
+    for i in range(found):
+        if not fcells[i].strip():
+            continue
+        if i == 0 and kinds[0] == "number" and BARE_NUMBER.match(fcells[i]):
+            head[i] = "number"
+        elif "deadline" in kinds and _deadline_like(cell(i), rules):
+            head[i] = "deadline"
+        else:
+            texts.append(i)
+    columns = [k for k in kinds[:first] if k in ("group", "text")]
+    for i, k in zip(reversed(texts), reversed(columns)):
+        head[i] = k
+    return head + kinds[first:]
 
 
 # --- tables flattened to one cell per line ----------------------------------------------------
@@ -419,5 +452,6 @@ def _unit_cell(cell: Cell, rules: Rules) -> bool:
     spans = split_names(cell.folded, 0, len(cell.folded), rules)
     # 规划信息处(爱卫办): a name with its other name in brackets after it
     names = [ALIAS.sub("", clean_name(cell.folded[s:e], cell.folded[s:e], rules)) for s, e in spans]
+    # a figure makes a count, not a name: 新建城市口袋公园2处 ends like a unit (处) but is a task
     return bool(names) and len(cell.folded) <= 60 and all(
-        _looks_like_unit(n, rules) and len(n) <= rules.max_name_length for n in names)
+        _looks_like_unit(n, rules) and len(n) <= rules.max_name_length and not DIGIT.search(n) for n in names)

@@ -61,7 +61,9 @@ def find_targets(orig: str, folded: str, rules: Rules, line: int) -> list[Target
             continue
         if folded[start - 1:start] in rules.cn_digits or any(s <= start < e for s, e in taken):
             continue
-        if _excluded(folded, start, end, quoted, rules) or folded.startswith(rules.chinese_name_after, end):
+        if _excluded(folded, start, end, quoted, rules) or folded.startswith(rules.chinese_name_after, end) \
+                or folded.startswith(tuple(q for q, _ in rules.quotes), end):
+            # 三个“一号工程”: a count of named things (a slogan), not an amount to reach
             continue
         out.append(_target(orig, folded, start, end, float(value), _printed(orig, m, "unit"), rules, line))
     out.sort(key=lambda t: orig.find(t.text))
