@@ -103,7 +103,8 @@ def check_writable(folder: Path) -> None:
 def locked(folder: Path):
     """One build at a time in a plan's folder: a second one waits up to LOCK_WAIT seconds, then
     gives up saying so (two builds at once left a manifest that was wrong).  Once the lock is
-    held, temporary files a killed build left behind are cleared away."""
+    held, the caller clears what it knows it made (never files by a pattern: that deleted
+    other programs' temporary files, and through a linked folder files outside)."""
     try:
         import fcntl
     except ImportError:         # no flock here (Windows): one build at a time is up to the user
@@ -122,8 +123,6 @@ def locked(folder: Path):
                     raise OutputError(f"{folder}: another build is writing there; "
                                       "try again when it has finished") from None
                 time.sleep(0.1)
-        for leftover in [*folder.glob(".*.tmp"), *folder.glob("*/.*.tmp")]:
-            leftover.unlink(missing_ok=True)
         yield
     finally:
         os.close(fd)            # closing the file releases the lock

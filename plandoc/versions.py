@@ -95,6 +95,14 @@ def staging(folder: Path, name: str) -> Iterator[Path]:
     try:
         yield tmp
         os.rename(tmp, folder / name)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"{folder / name}: cannot make the new version ({exc.strerror}); it was not made") \
+            from None
+    except OutputError as exc:      # named as the version would have been, not the hidden folder
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(str(exc).replace(str(tmp), str(folder / name)) + "; the new version was not made") \
+            from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -111,5 +119,8 @@ def carry(source: Path, target: Path) -> None:
     """Copy a document into the new version as it is in the old one (edits by hand included).
     A copy, not a hard link: a document edited in place in one version must not change in the
     other, the one that was sent."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target, follow_symlinks=False)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, target, follow_symlinks=False)
+    except OSError as exc:        # a full disk, most likely: one line, and the staging folder goes
+        raise OutputError(f"{target.name}: cannot copy it into the new version ({exc.strerror})") from None

@@ -36,11 +36,16 @@ class Run:
         self.exit_code, self.stdout, self.stderr, self.seconds, self.peak_mb = code, stdout, stderr, seconds, peak_mb
 
 
-def run(*args: str, cwd: Path = ROOT, limit: float = SECONDS * 3) -> Run:
+def run(*args: str, cwd: Path = ROOT, limit: float = SECONDS * 3, file_bytes: int | None = None) -> Run:
     """`plandoc ARGS` as a process of its own: exit code, output, time, peak memory.  It is killed
-    after `limit` seconds (the test then fails on the time) and cannot take more than 4 GB."""
+    after `limit` seconds (the test then fails on the time) and cannot take more than 4 GB.
+    `file_bytes`: no file it writes may grow past this (a disk that fills: writes fail)."""
     def bounded():
         resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+        if file_bytes is not None:
+            import signal
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # a write past the limit fails, as on a full disk
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_bytes, file_bytes))
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     start = time.monotonic()
     proc = subprocess.Popen([sys.executable, "-m", "plandoc", *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
@@ -84,6 +89,9 @@ def snapshot(folder: Path, *, leave_out: tuple[Path, ...] = ()) -> dict[str, tup
         if any(path == x or x in path.parents for x in leave_out):
             continue
         st = path.lstat()
+        if path.is_dir() and not path.is_symlink():       # a folder's time changes with what was tried in it
+            found[str(path.relative_to(folder))] = (st.st_mode,)
+            continue
         found[str(path.relative_to(folder))] = (st.st_mode, st.st_size, st.st_mtime_ns,
                                                 os.readlink(path) if path.is_symlink() else None)
     return found
@@ -393,3 +401,100 @@ def test_a_word_template_linked_from_outside_is_refused(tmp_path):
     result = run("build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine), "-o",
                  str(tmp_path / "out"), "--format", "docx", "--only", "办公室", "-q")
     one_line(result, 1, "letter.docx: is a link out of its folder")
+
+
+# --- 2 and 3: only what this run made is removed; nothing edited by hand is replaced silently ----
+
+def _revised(tmp_path: Path) -> Path:
+    """The sample with its first 15个 raised to 20个: one task of 市场监管处 changes."""
+    path = tmp_path / "rev.txt"
+    path.write_text(SAMPLE.read_text(encoding="utf-8").replace("15个", "20个", 1), encoding="utf-8")
+    return path
+
+
+def _build(runner, source: Path, out: Path, *more: str):
+    result = runner.invoke(main, ["build", str(source), "--profile", str(PROFILE), "-o", str(out), "--format", "docx",
+                                  "--name", "plan", "--date", "2022-04-06", "-q", *more])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def test_a_build_removes_no_temporary_file_it_did_not_make(runner, tmp_path):
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    _build(runner, SAMPLE, out)
+    elsewhere.mkdir()
+    (elsewhere / ".other.tmp").write_text("another program's", encoding="utf-8")
+    (out / "plan" / "x").symlink_to(elsewhere)                 # a link inside the plan folder
+    (out / "plan" / ".editor.tmp").write_text("an editor's", encoding="utf-8")
+    rev = _revised(tmp_path)
+    before = snapshot(tmp_path, leave_out=(out,))
+    _build(runner, rev, out)
+    assert snapshot(tmp_path, leave_out=(out,)) == before
+    assert (elsewhere / ".other.tmp").exists() and (out / "plan" / ".editor.tmp").exists()
+    assert not list(out.rglob(".*.tmp.*")) and not list((out / "plan").glob(".building-*"))
+
+
+def test_notices_remove_no_temporary_file_they_did_not_make(runner, tmp_path):
+    folder = tmp_path / "notices"
+    (folder / "sub").mkdir(parents=True)
+    for path in (folder / ".a.tmp", folder / "sub" / ".b.tmp"):
+        path.write_text("another program's", encoding="utf-8")
+    result = runner.invoke(main, ["diff", str(SAMPLE), str(_revised(tmp_path)), "--profile", str(PROFILE),
+                                  "--notices", str(folder), "--notice-format", "docx"])
+    assert result.exit_code == 1, result.output
+    assert (folder / ".a.tmp").exists() and (folder / "sub" / ".b.tmp").exists()
+    assert (folder / "市场监管处" / "任务调整通知.docx").is_file()
+
+
+def test_a_notice_edited_by_hand_is_kept_and_the_new_one_written_beside_it(runner, tmp_path):
+    folder = tmp_path / "notices"
+    args = ["diff", str(SAMPLE), str(_revised(tmp_path)), "--profile", str(PROFILE), "--notices", str(folder),
+            "--notice-format", "docx"]
+    assert runner.invoke(main, args).exit_code == 1
+    notice = folder / "市场监管处" / "任务调整通知.docx"
+    made = notice.read_bytes()
+    result = runner.invoke(main, args)                       # run again: the same notice, replaced by itself
+    assert result.exit_code == 1 and "note: kept" not in result.stderr
+    assert not (folder / "市场监管处" / "任务调整通知-2.docx").exists()
+    notice.write_bytes(made + b"edited")                     # a clerk's edits
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1
+    assert notice.read_bytes() == made + b"edited"
+    assert (folder / "市场监管处" / "任务调整通知-2.docx").read_bytes() == made
+    notes = [l for l in result.stderr.splitlines() if l.startswith("note: kept")]
+    assert len(notes) == 1 and "任务调整通知.docx" in notes[0] and "the new one is 任务调整通知-2.docx" in notes[0]
+
+
+def test_a_letter_edited_by_hand_survives_an_only_build_and_then_a_whole_one(runner, tmp_path):
+    out = tmp_path / "out"
+    _build(runner, SAMPLE, out)
+    first = (out / "plan" / "latest").resolve()
+    letter = first / "办公室" / "任务交办函.docx"
+    edited = letter.read_bytes() + b"edited by hand"
+    letter.write_bytes(edited)
+    rev = _revised(tmp_path)
+    _build(runner, rev, out, "--only", "普遍服务处")
+    only = (out / "plan" / "latest").resolve()
+    assert only != first and not (only / "办公室").exists()
+    _build(runner, rev, out)
+    whole = (out / "plan" / "latest").resolve()
+    assert whole not in (first, only)
+    assert (whole / "办公室" / "任务交办函.docx").read_bytes() == edited
+    assert letter.read_bytes() == edited
+
+
+# --- 4: a disk that fills up ----------------------------------------------------------------------
+
+def test_a_disk_that_fills_while_documents_are_copied_is_one_line_and_no_half_made_version(runner, tmp_path):
+    out = tmp_path / "out"
+    _build(runner, SAMPLE, out)
+    latest = os.readlink(out / "plan" / "latest")
+    before = snapshot(out)
+    rev = _revised(tmp_path)
+    result = run("build", str(rev), "--profile", str(PROFILE), "-o", str(out), "--format", "docx", "--name", "plan",
+                 "-q", file_bytes=4096)          # no document fits: the first copy fails
+    # the first document that does not fit (copied, or made when the code changed meanwhile)
+    one_line(result, 2, "(File too large); the new version was not made")
+    assert ".building-" not in result.stderr
+    assert os.readlink(out / "plan" / "latest") == latest
+    assert snapshot(out) == before, "the half-made version is removed, the others are as they were"
