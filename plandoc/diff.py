@@ -62,8 +62,11 @@ class Diff:
         return not self.changes
 
 
-def diff(old: Plan, new: Plan) -> Diff:
-    """The changes from `old` to `new`."""
+def diff(old: Plan, new: Plan, retired: frozenset[str] = frozenset()) -> Diff:
+    """The changes from `old` to `new`.  An added task that carries the id of other work (a task
+    of `old` it was not matched with, or one of the `retired` ids of tasks removed in earlier
+    versions) is given an id of its own: an id is never reused for other work (a plan edited by
+    hand gave a new task a removed one's id, and the diff listed that id removed and added)."""
     pairs = align(old.tasks, new.tasks)
     matched_old = {i for i, _ in pairs}
     matched_new = {j for _, j in pairs}
@@ -78,9 +81,30 @@ def diff(old: Plan, new: Plan) -> Diff:
         else:
             unchanged += 1
     changes += [Change("removed", t, None) for i, t in enumerate(old.tasks) if i not in matched_old]
-    changes += [Change("added", None, t) for j, t in enumerate(new.tasks) if j not in matched_new]
     ids = {new.tasks[j].id: old.tasks[i].id for i, j in pairs}
+    others = {t.id for t in old.tasks} | set(retired)
+    taken = others | {t.id for t in new.tasks}
+    for j, t in enumerate(new.tasks):
+        if j in matched_new:
+            continue
+        if t.id in others:
+            ids[t.id] = fresh = _fresh_id(t.id, taken)
+            taken.add(fresh)
+            t = dataclasses.replace(t, id=fresh)
+        changes.append(Change("added", None, t))
     return Diff(tuple(changes), tuple(renumbered), unchanged, ids)
+
+
+def _fresh_id(base: str, taken: set[str]) -> str:
+    """`base` numbered on (t…-2, t…-3) to the first id not taken.
+
+    >>> _fresh_id("t1", {"t1", "t1-2"})
+    't1-3'
+    """
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
 
 
 def align(old: tuple[Task, ...], new: tuple[Task, ...]) -> list[tuple[int, int]]:

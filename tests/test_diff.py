@@ -200,6 +200,7 @@ def test_change_notices_say_what_changed_for_each_unit(runner, tmp_path, font_ca
     result = runner.invoke(main, ["diff", str(SAMPLE), str(new), "--profile", str(PROFILE), "--notices", str(out)])
     assert result.exit_code == 1, result.output
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.*")) == [
+        "notices.json",                 # what was written, so that a notice edited by hand is kept
         "市场监管处/任务调整通知.docx", "市场监管处/任务调整通知.pdf", "普遍服务处/任务调整通知.docx", "普遍服务处/任务调整通知.pdf"]
 
     def docx_text(unit):

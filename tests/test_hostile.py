@@ -498,3 +498,41 @@ def test_a_disk_that_fills_while_documents_are_copied_is_one_line_and_no_half_ma
     assert ".building-" not in result.stderr
     assert os.readlink(out / "plan" / "latest") == latest
     assert snapshot(out) == before, "the half-made version is removed, the others are as they were"
+
+
+# --- 5: an id is never reused for other work ------------------------------------------------------
+
+def _plan_file(tmp_path: Path, name: str, tasks: list[dict]) -> Path:
+    plan = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    plan["tasks"] = tasks
+    path = tmp_path / name
+    path.write_text(json.dumps(plan, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_a_removed_tasks_id_given_to_other_work_is_not_reused(runner, tmp_path):
+    tasks = json.loads(GOLDEN.read_text(encoding="utf-8"))["tasks"]
+    gone = tasks[0]
+    other = dict(tasks[1], id=gone["id"], text="开展一项与原任务毫不相干的新工作，建立寄递安全长效机制。")
+    old = _plan_file(tmp_path, "old.json", tasks)
+    new = _plan_file(tmp_path, "new.json", tasks[2:] + [other])       # task 0 removed, task 1 too, one added
+    result = runner.invoke(main, ["diff", str(old), str(new), "--format", "json"])
+    assert result.exit_code == 1, result.output
+    changes = json.loads(result.stdout)["changes"]
+    removed = [c["id"] for c in changes if c["kind"] == "removed"]
+    added = [c["id"] for c in changes if c["kind"] == "added"]
+    assert gone["id"] in removed and gone["id"] not in added and added == [gone["id"] + "-2"]
+
+
+def test_an_id_removed_two_versions_ago_is_not_given_to_other_work(runner, tmp_path):
+    tasks = json.loads(GOLDEN.read_text(encoding="utf-8"))["tasks"]
+    out = tmp_path / "out"
+    gone = tasks[0]
+    _build(runner, _plan_file(tmp_path, "v1.json", tasks), out)
+    _build(runner, _plan_file(tmp_path, "v2.json", tasks[1:]), out)                       # removed
+    other = dict(tasks[0], text="开展一项与原任务毫不相干的新工作，建立寄递安全长效机制。")     # its id, other work
+    _build(runner, _plan_file(tmp_path, "v3.json", tasks[1:] + [other]), out)
+    latest = out / "plan" / "latest"
+    ids = [t["id"] for t in json.loads((latest / "plan.json").read_text(encoding="utf-8"))["tasks"]]
+    assert gone["id"] not in ids and gone["id"] + "-2" in ids
+    assert gone["id"] in json.loads((latest / "manifest.json").read_text(encoding="utf-8"))["retired_ids"]
