@@ -360,9 +360,24 @@ def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
     except pdfium.PdfiumError as exc:
         raise SourceError(f"{name}: not a readable PDF ({exc})") from None
     rows: list[_PdfLine] = []
+    work = 0
     try:
-        for page in pdf:
-            textpage = page.get_textpage()
+        if len(pdf) > MAX_PDF_PAGES:        # a page tree that names one page a million times
+            raise SourceError(f"{name}: refused: {len(pdf):,} pages, more than the {MAX_PDF_PAGES:,} a circular "
+                              "may have (a damaged or hostile PDF)")
+        for number in range(len(pdf)):
+            try:
+                page = pdf[number]
+                textpage = page.get_textpage()
+            except pdfium.PdfiumError as exc:     # a page tree that loops back on itself
+                raise SourceError(f"{name}: page {number + 1} cannot be read ({exc}; a damaged PDF)") from None
+            # each piece's text is looked up among all the page's characters: pieces × characters
+            # is the cost, which a page of 100,000 tiny text objects made run for minutes
+            cost = textpage.count_rects() * textpage.count_chars()
+            work += cost
+            if cost > MAX_PAGE_WORK or work > MAX_PDF_WORK:
+                raise SourceError(f"{name}: refused: page {number + 1} holds {textpage.count_rects():,} pieces of "
+                                  "text, more than the pages of a circular do (a damaged or hostile PDF)")
             rows.extend(_page_lines(textpage))
             textpage.close()
             page.close()
@@ -385,6 +400,12 @@ def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
 
 
 PDF_LINE_ENDS = "。；;！!？?：:）)」』”"
+MAX_PDF_PAGES = 3000        # a circular of a thousand pages, with room
+# pieces of text × characters, the cost of reading a page's text (see _pdf_lines): a dense page
+# of a circular is ~40 pieces × 1,600 characters (a dense English manual: 0.6 million); the
+# document's bound is about 8 s of it
+MAX_PAGE_WORK = 20_000_000
+MAX_PDF_WORK = 300_000_000
 
 
 def _page_lines(textpage) -> list[_PdfLine]:

@@ -536,3 +536,54 @@ def test_an_id_removed_two_versions_ago_is_not_given_to_other_work(runner, tmp_p
     ids = [t["id"] for t in json.loads((latest / "plan.json").read_text(encoding="utf-8"))["tasks"]]
     assert gone["id"] not in ids and gone["id"] + "-2" in ids
     assert gone["id"] in json.loads((latest / "manifest.json").read_text(encoding="utf-8"))["retired_ids"]
+
+
+# --- 12: PDFs that loop, repeat a page a million times, or hold 100,000 pieces of text ----------
+
+def pdf_bytes(contents: list[bytes], kids: bytes | None = None, count: int | None = None) -> bytes:
+    """A minimal PDF: one Helvetica font and a page per content stream; `kids` and `count` replace
+    the page tree's (to make it loop, or name one page many times)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [" + (kids or b" ".join(b"%d 0 R" % (4 + 2 * i) for i in range(len(contents))))
+               + b"] /Count %d >>" % (len(contents) if count is None else count),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    for i, content in enumerate(contents):
+        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> >>"
+                       b" /Contents %d 0 R >>" % (5 + 2 * i))
+        objects.append(b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream")
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for k, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % k + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % off for off in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+HELLO = b"BT /F1 12 Tf 72 720 Td (1. hello;) Tj ET"     # ";" ends a line: not joined to the next
+
+
+def _tiny_texts(n: int) -> bytes:
+    return b"".join(b"BT /F1 2 Tf %d %d Td (a) Tj ET\n" % (10 + i % 280 * 2, 800 - i // 280 * 2 % 790) for i in range(n))
+
+
+@pytest.mark.parametrize("data, words", [
+    (lambda: pdf_bytes([HELLO], kids=b"2 0 R 4 0 R", count=2), "page 2 cannot be read (Failed to load page.; a damaged PDF)"),
+    (lambda: pdf_bytes([HELLO], kids=b" ".join([b"4 0 R"] * 1_000_000), count=1_000_000),
+     "refused: 1,000,000 pages, more than the 3,000 a circular may have"),
+    (lambda: pdf_bytes([_tiny_texts(100_000)]), "refused: page 1 holds 100,000 pieces of text"),
+], ids=["cyclic-page-tree", "one-page-a-million-times", "100000-text-objects"])
+def test_a_hostile_pdf_is_one_line_in_bounded_time(tmp_path, data, words):
+    path = tmp_path / "hostile.pdf"
+    path.write_bytes(data())
+    result = run("parse", str(path))
+    one_line(result, 2, words)
+    bounded(result)
+
+
+def test_a_small_pdf_made_the_same_way_is_read(tmp_path):
+    """The generator above makes PDFs that read: the refusals are the hostile parts', not its."""
+    from parser.sources import read_bytes
+    assert [l.text for l in read_bytes(pdf_bytes([HELLO, HELLO]), "x.pdf").lines] == ["1. hello;", "1. hello;"]
