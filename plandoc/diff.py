@@ -29,6 +29,9 @@ from .wording import load_wording
 SIMILAR = 60.0           # rapidfuzz ratio (0-100) from which two texts are one task reworded
 ASPECTS = ("units", "targets", "deadline", "text", "section")
 LARGEST_STRETCH = 250_000   # old × new tasks between two anchors aligned in order; more is paired as left over
+EXHAUSTIVE = 1_000_000     # left-over old × new tasks compared every one with every other; more go by their pairs
+RARE_PAIRS = 8             # a left-over text is compared with those sharing one of its 8 rarest character pairs
+COMMON_PAIR = 200          # a pair in more texts than this says nothing of which (年底, 推进…)
 
 
 @dataclass(frozen=True)
@@ -96,11 +99,13 @@ def diff(old: Plan, new: Plan, retired: frozenset[str] = frozenset()) -> Diff:
 
 
 def _fresh_id(base: str, taken: set[str]) -> str:
-    """`base` numbered on (t…-2, t…-3) to the first id not taken.
+    """`base` numbered on (t…-2, t…-3) to the first id not taken; a number it had is replaced,
+    so that the id keeps the schema's shape (t + 10 hex digits, then -N).
 
-    >>> _fresh_id("t1", {"t1", "t1-2"})
-    't1-3'
+    >>> _fresh_id("t1", {"t1", "t1-2"}), _fresh_id("t1-2", {"t1-2"})
+    ('t1-3', 't1-3')
     """
+    base = base.rsplit("-", 1)[0] if base.rsplit("-", 1)[-1].isdigit() and "-" in base else base
     n = 2
     while f"{base}-{n}" in taken:
         n += 1
@@ -151,10 +156,28 @@ def _in_order(a: list[str], b: list[str], rows: range, cols: range) -> list[tupl
 
 
 def _best_pairs(a: list[str], b: list[str], rows: list[int], cols: list[int]) -> list[tuple[int, int]]:
-    """Pairs among what is left, most alike first, whatever their order (a moved task)."""
+    """Pairs among what is left, most alike first, whatever their order (a moved task).
+
+    Few left over are each compared with all the others.  Many (two plans with no text in common:
+    20,000 × 20,000 comparisons ran past 120 s) are compared only with the texts that share one of
+    their rarest character pairs: a task reworded so that it is still 60 alike keeps most of its
+    pairs, so the cost grows with the number of tasks, not its square."""
     choices = {j: b[j] for j in cols if b[j]}
+    if len(rows) * len(choices) <= EXHAUSTIVE:
+        candidates = lambda i: choices                                  # noqa: E731
+    else:
+        index: dict[str, list[int]] = {}
+        for j, text in choices.items():
+            for pair in {text[k:k + 2] for k in range(len(text) - 1)} or {text}:
+                index.setdefault(pair, []).append(j)
+
+        def candidates(i: int) -> dict[int, str]:
+            pairs = sorted(({a[i][k:k + 2] for k in range(len(a[i]) - 1)} or {a[i]}) & index.keys(),
+                           key=lambda p: (len(index[p]), p))
+            near = {j for p in pairs[:RARE_PAIRS] if len(index[p]) <= COMMON_PAIR for j in index[p]}
+            return {j: choices[j] for j in near}
     scored = sorted(((score, i, j) for i in rows if a[i]
-                     for _, score, j in process.extract(a[i], choices, scorer=fuzz.ratio, processor=None,
+                     for _, score, j in process.extract(a[i], candidates(i), scorer=fuzz.ratio, processor=None,
                                                          score_cutoff=SIMILAR, limit=5)), reverse=True)
     used_i, used_j, out = set(), set(), []
     for _, i, j in scored:

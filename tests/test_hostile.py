@@ -587,3 +587,41 @@ def test_a_small_pdf_made_the_same_way_is_read(tmp_path):
     """The generator above makes PDFs that read: the refusals are the hostile parts', not its."""
     from parser.sources import read_bytes
     assert [l.text for l in read_bytes(pdf_bytes([HELLO, HELLO]), "x.pdf").lines] == ["1. hello;", "1. hello;"]
+
+
+# --- 13: diff of two large plans with nothing in common is near linear ----------------------------
+
+def _random_plan(tmp_path: Path, name: str, seed: int, n: int) -> Path:
+    import random
+    rnd = random.Random(seed)
+    base = json.loads(GOLDEN.read_text(encoding="utf-8"))["tasks"][0]
+    tasks = [dict(base, id=f"t{seed * 10 ** 6 + k:010x}", text="".join(chr(rnd.randrange(0x4E00, 0x9FA5)) for _ in range(30)))
+             for k in range(n)]
+    return _plan_file(tmp_path, name, tasks)
+
+
+def test_diff_of_two_20000_task_plans_with_no_text_in_common_is_bounded(tmp_path):
+    old, new = _random_plan(tmp_path, "old.json", 1, 20_000), _random_plan(tmp_path, "new.json", 2, 20_000)
+    result = run("diff", str(old), str(new), "--format", "json")
+    assert result.exit_code == 1, result.stderr[-2000:]
+    kinds = [c["kind"] for c in json.loads(result.stdout)["changes"]]
+    assert kinds.count("removed") == kinds.count("added") == 20_000
+    bounded(result)
+
+
+def test_the_pairing_by_character_pairs_finds_the_moved_tasks_every_comparison_finds(monkeypatch):
+    """Tasks moved and reworded, among thousands: the near-linear pairing and the comparison of
+    every text with every other agree."""
+    import random
+
+    from plandoc import diff as diffing
+    rnd = random.Random(3)
+    texts = ["".join(chr(rnd.randrange(0x4E00, 0x9FA5)) for _ in range(rnd.randrange(12, 60))) for _ in range(1500)]
+    old = list(texts)
+    new = [t[:len(t) // 3] + "进一步" + t[len(t) // 3:] if k % 3 == 0 else t for k, t in enumerate(texts)]
+    rnd.shuffle(new)              # all moved: nothing is aligned in order
+    rows, cols = list(range(len(old))), list(range(len(new)))
+    fast = diffing._best_pairs(old, new, rows, cols)
+    monkeypatch.setattr(diffing, "EXHAUSTIVE", 10 ** 12)
+    assert sorted(fast) == sorted(diffing._best_pairs(old, new, rows, cols))
+    assert len(fast) == 1500
