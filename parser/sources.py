@@ -268,6 +268,11 @@ def _read(data: bytes, name: str) -> Document:
         return Document(lines, SourceInfo(name, sha, "docx", None))
     if data[:5] == b"%PDF-" or suffix in PDF_SUFFIXES:
         return Document(_pdf_lines(data, name), SourceInfo(name, sha, "pdf", None))
+    if data[:8] != OLE_MAGIC and suffix in LEGACY_SUFFIXES and not data.lstrip()[:5] == b"{\\rtf":
+        # LibreOffice converts anything: a 45 MB text named .doc took 24 s and 723 MB, and was
+        # then refused for a word/document.xml the user never gave
+        raise SourceError(f"{name}: named {suffix} but {_what_it_is(data)}, not a Word 97-2003 or WPS document "
+                          f"(give it its own suffix)")
     if data[:8] == OLE_MAGIC or suffix in LEGACY_SUFFIXES:
         return Document(_docx_lines(_converted_to_docx(data, name), name), SourceInfo(name, sha, "doc", None))
     text, encoding = decode_text(data, name)
@@ -278,6 +283,22 @@ def _read(data: bytes, name: str) -> Document:
     else:
         lines, kind = tuple(Line(i, t) for i, t in enumerate(_split_lines(text), 1)), "txt"
     return Document(lines, SourceInfo(name, sha, kind, encoding), _mended(lines, encoding))
+
+
+def _what_it_is(data: bytes) -> str:
+    """What a file's first bytes say it is, for a message."""
+    head = data[:512].lstrip()
+    if head.lower().startswith((b"<!doctype html", b"<html")):
+        return "it is a web page (.html)"
+    if b"\x00" not in head:
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                data[:4096].decode(encoding)
+                return "it is plain text (.txt)"
+            except UnicodeDecodeError as exc:
+                if exc.start > 4090:      # a character cut at the end of the sample
+                    return "it is plain text (.txt)"
+    return "it is of no kind plandoc reads"
 
 
 def _mended(lines: tuple[Line, ...], encoding: str) -> tuple[Notice, ...]:
@@ -442,14 +463,35 @@ def _converted_to_docx(data: bytes, name: str) -> bytes:
         source.write_bytes(data)
         argv = [soffice, "--headless", f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}",
                 "--convert-to", "docx", "--outdir", str(Path(tmp, "out")), str(source)]
+        # a session of its own, so that on a timeout its whole process group is killed: soffice
+        # starts soffice.bin, which went on running after plandoc gave up
+        proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
         try:
-            subprocess.run(argv, capture_output=True, timeout=CONVERT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            raise SourceError(f"{name}: LibreOffice took more than {CONVERT_SECONDS} s to convert it") from None
+            proc.wait(timeout=CONVERT_SECONDS)
+        except BaseException as exc:          # the timeout, or Ctrl-C while it converts
+            _kill_group(proc)
+            if isinstance(exc, subprocess.TimeoutExpired):
+                raise SourceError(f"{name}: LibreOffice took more than {CONVERT_SECONDS} s to convert it") from None
+            raise
+        _kill_group(proc)                     # what it left running behind it
         converted = Path(tmp, "out", "circular.docx")
         if not converted.is_file():
             raise SourceError(f"{name}: LibreOffice could not convert it to .docx (a damaged file?)")
         return converted.read_bytes()
+
+
+def _kill_group(proc) -> None:
+    """End the process and every process of its group (Linux; elsewhere the process alone)."""
+    import signal
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (OSError, AttributeError):
+        try:
+            proc.kill()
+        except OSError:
+            pass
+    proc.wait()
 
 
 # --- .docx -------------------------------------------------------------------------------

@@ -625,3 +625,47 @@ def test_the_pairing_by_character_pairs_finds_the_moved_tasks_every_comparison_f
     monkeypatch.setattr(diffing, "EXHAUSTIVE", 10 ** 12)
     assert sorted(fast) == sorted(diffing._best_pairs(old, new, rows, cols))
     assert len(fast) == 1500
+
+
+# --- 14: LibreOffice that hangs, and files that only say they are .doc -----------------------------
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists() or os.name != "posix", reason="needs /proc and sh")
+def test_a_hanging_libreoffice_is_killed_with_everything_it_started(tmp_path, monkeypatch):
+    from parser import sources
+    from parser.errors import SourceError
+    pids = tmp_path / "pids"
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    # soffice starts soffice.bin and waits for it: both hang here
+    fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! >> {pids}\necho $$ >> {pids}\nwait\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(sources, "CONVERT_SECONDS", 2)
+    with pytest.raises(SourceError, match="LibreOffice took more than 2 s to convert it"):
+        sources.read_bytes(sources.OLE_MAGIC + b"\0" * 600, "old.doc")
+    started = [int(p) for p in pids.read_text().split()]
+    assert len(started) == 2
+    time.sleep(0.2)
+    assert not [pid for pid in started if _running(pid)]
+
+
+def _running(pid: int) -> bool:
+    """Whether the process runs (a zombie waiting for init to reap it has ended)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state not in ("Z", "X")
+
+
+@pytest.mark.parametrize("data, what", [
+    (lambda: "一、做好工作（办公室牵头）\n".encode() * 1000, "it is plain text (.txt)"),
+    (lambda: b"<!DOCTYPE html><html><body><p>x</p></body></html>", "it is a web page (.html)"),
+    (lambda: os.urandom(4096).replace(OLE, b"") if (OLE := b"\xd0\xcf") else b"", "it is of no kind plandoc reads"),
+], ids=["text", "html", "binary"])
+def test_a_file_named_doc_that_is_not_one_says_what_it_is(tmp_path, data, what):
+    path = tmp_path / "circular.doc"
+    path.write_bytes(data())
+    result = run("parse", str(path))
+    one_line(result, 2, f"named .doc but {what}, not a Word 97-2003 or WPS document")
+    bounded(result, seconds=10)
