@@ -6,7 +6,8 @@ the original at the offsets it matched, so every numeral, unit, clause, target a
 substring of its line).  What the parse does not record is computed here, conservatively:
 
 - a line that opens with an item numeral (the parser's own numbering rules) but holds no task,
-  no unit-less list item and no section heading is marked as a numbered line that gave no task;
+  no unit-less list item and no section heading (a section of the plan, or a short line with
+  no sentence in it) is marked as a numbered line that gave no task;
 - a number (Arabic digits) on a line a task was read from that is no target's value, no
   deadline and no numeral is marked as a number the parse did not take as a target; inside a
   target's phrase, the numbers other than its value are its qualifiers (超1000万件的3个).
@@ -36,6 +37,9 @@ YEAR = re.compile(r"(?:1[89]|20)\d\d$")          # a year when 年 follows
 MULTIPLIERS = {"百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
 COMPARATORS = {">=": "≥", "<=": "≤", "<": "<", ">": ">", "=": "=", "~": "约"}
 HEAD = 12                    # characters of a task's text that find it in its line
+HEADING = 20                 # characters a heading holds at most
+SENTENCE = re.compile(r"[。；;！!？?]")
+LABEL_LINES = 8              # lines after an item where its units may be named on labelled lines
 MARKED = re.compile(r"〔-(.*?)-〕|〔\+(.*?)\+〕", re.S)
 
 
@@ -71,9 +75,11 @@ def page_context(plan: Plan, lines: Optional[Iterable[Line]], wording: "Wording"
     task_lines: dict[int, list[str]] = {}
     scanned: set[int] = set()               # lines whose other numbers are shown as not targets
     cursor: dict[int, int] = {}             # run-together items: where the next one is sought
+    starts = sorted({t.line for t in plan.tasks} | {i.line for i in plan.items} | {p.line for p in plan.parts})
     for task in plan.tasks:
         task_lines.setdefault(task.line, []).append(task.id)
-        scanned.update(_mark_task(task, text, marks, cursor, roles))
+        following = next((n for n in starts if n > task.line), task.line + 1 + LABEL_LINES)
+        scanned.update(_mark_task(task, text, marks, cursor, roles, range(task.line + 1, following)))
     for t in plan.targets:
         found = _place(marks, text, t.line, t.text, "target plan", f"全文目标：{_target_tip(t)}")
         _mark_value(t, text, marks, "", found)
@@ -100,7 +106,8 @@ def page_context(plan: Plan, lines: Optional[Iterable[Line]], wording: "Wording"
         elif n in parts:
             classes.append("heading")
         elif _numbered(text[n], rules):
-            if letters_only(_after_numeral(text[n], rules)) in sections:
+            rest = _after_numeral(text[n], rules)
+            if letters_only(rest) in sections or _heading_like(rest):
                 classes.append("heading")
             else:
                 classes.append("missed")
@@ -160,8 +167,10 @@ def _lines_from_plan(plan: Plan) -> list[Line]:
 
 
 def _mark_task(task: Task, text: dict[int, str], marks: dict[int, list[Mark]], cursor: dict[int, int],
-               roles: dict) -> set[int]:
-    """Mark one task's numeral, units, clause, evidence, targets and deadline; the lines used."""
+               roles: dict, after: range) -> set[int]:
+    """Mark one task's numeral, units, clause, evidence, targets and deadline; the lines used.
+    `after`: the lines between it and the next item, where labelled lines name its units
+    (牵头责任单位：省发展改革委。) when the plan records no clause."""
     line = text.get(task.line)
     used = {task.line}
     if line is None:
@@ -200,6 +209,7 @@ def _mark_task(task: Task, text: dict[int, str], marks: dict[int, list[Mark]], c
             places.append((n, a, b))
             used.add(n)
     places.append((task.line, span[0], len(line)))
+    places += [(n, 0, len(text[n])) for n in after if n in text and n - task.line <= LABEL_LINES]
     taken: dict[int, list[tuple[int, int]]] = {}
     for u in task.departments:
         tip = f"{u.name}" + (f"（即{u.canonical}）" if u.canonical and u.canonical != u.name else "") + \
@@ -209,6 +219,7 @@ def _mark_task(task: Task, text: dict[int, str], marks: dict[int, list[Mark]], c
             if at is not None:
                 marks[n].append(Mark(at, at + len(u.name), f"unit r-{u.role}", tip, tid))
                 taken[n].append((at, at + len(u.name)))
+                used.add(n)
                 break
     if task.deadline:
         d = task.deadline
@@ -351,6 +362,16 @@ def _after_numeral(line: str, rules) -> str:
     bare = _bare(line, rules)
     numeral = match_numeral(bare, rules)
     return bare[numeral.end:] if numeral else bare
+
+
+def _heading_like(rest: str) -> bool:
+    """A short numbered line with no sentence in it is a heading (一、工作目标), not an item that
+    was missed.
+
+    >>> _heading_like("工作目标"), _heading_like("加强组织领导,固化工作机制。")
+    (True, False)
+    """
+    return len(rest.strip()) <= HEADING and not SENTENCE.search(rest)
 
 
 def _segments(line: str, marks: list[Mark]) -> list[tuple[str, str, str, str]]:
