@@ -669,3 +669,61 @@ def test_a_file_named_doc_that_is_not_one_says_what_it_is(tmp_path, data, what):
     result = run("parse", str(path))
     one_line(result, 2, f"named .doc but {what}, not a Word 97-2003 or WPS document")
     bounded(result, seconds=10)
+
+
+# --- 15: --date and --number ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("date, words", [
+    ("0001-01-01", "0001-01-01: the plan is of 2022, so its letters are dated from 2021 to 2024"),
+    ("9999-12-31", "9999-12-31: the plan is of 2022, so its letters are dated from 2021 to 2024"),
+])
+def test_a_date_far_from_the_plans_year_is_a_usage_error(runner, tmp_path, date, words):
+    result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path / "o"), "--format", "docx", "--date", date])
+    assert result.exit_code == 2 and words in result.stderr and "Traceback" not in result.output, result.output
+    assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("number", ["苏邮管函〔{year}〕" + "9" * 20000 + "号", "苏邮管函\n〔{year}〕{n}号",
+                                    "\u202e苏邮管函〔{year}〕{n}号", "第{n}号", "苏邮管函〔{year}〕{n}"],
+                         ids=["20000-characters", "newline", "right-to-left", "no-year", "no-hao"])
+def test_a_number_that_is_no_document_number_is_a_usage_error(runner, tmp_path, number):
+    result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path / "o"), "--format", "docx",
+                                  "--number", number])
+    assert result.exit_code == 2 and "is not a 发文字号 such as" in result.stderr, result.output
+    error = [l for l in result.stderr.splitlines() if "Invalid value" in l or "Error" in l]
+    assert error and all(len(l) < 400 for l in result.stderr.splitlines()) and "\u202e" not in result.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_document_number_and_a_date_in_the_window_are_taken(runner, tmp_path):
+    result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path / "o"), "--format", "docx", "-q",
+                                  "--only", "办公室", "--date", "2023-01-05", "--number", "苏邮管函〔{year}〕{n}号"])
+    assert result.exit_code == 0, result.output
+
+
+# --- 16: Ctrl-C during a build ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("delay", [0.0, 0.7, 1.5], ids=["at-once", "later", "later-still"])
+def test_ctrl_c_during_a_build_is_one_line_from_the_build_and_nothing_from_its_workers(tmp_path, delay):
+    """Ctrl-C at a few moments of the rendering (the traceback came when it caught a worker inside
+    WeasyPrint, or waiting for a job)."""
+    import signal
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "plandoc", "build", str(SAMPLE), "--profile", str(PROFILE), "-o",
+                             str(out), "--format", "pdf", "-j", "2"], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+                            start_new_session=True)
+    first = proc.stderr.readline()          # the first document made: the workers are at work
+    assert first.startswith(b"["), first
+    time.sleep(delay)
+    os.killpg(proc.pid, signal.SIGINT)      # what a terminal sends: to the build and its workers
+    try:
+        _, err = proc.communicate(timeout=SECONDS)
+    finally:
+        proc.kill()
+    text = err.decode("utf-8", "replace")
+    assert proc.returncode == 130, text
+    assert "Traceback" not in text and "Exception ignored" not in text and "KeyboardInterrupt" not in text, text
+    assert text.strip().splitlines()[-1].startswith("interrupted: the new version was not made")
+    plan = out / "suzhou-post-2022"
+    assert not (plan / "latest").exists() and not list(plan.glob(".building-*")) and not list(plan.glob("2*"))
