@@ -1,11 +1,14 @@
 """Fuzz plandoc with mutated real inputs, run on purpose (never in the tests):
 
-    .venv/bin/python tools/fuzz.py [--parse 10000] [--build 300] [--seed 1]
+    .venv/bin/python tools/fuzz.py [--parse 10000] [--build 300] [--other 2000] [--seed 1]
 
 Mutates the corpus circulars (../shared/corpus/docs, else samples/): lines swapped, deleted or
 repeated, CJK characters, punctuation and numerals inserted, truncation, bytes flipped,
 encodings (GB18030, UTF-16, a BOM); and plan JSON and profiles (values of the wrong kind,
-fields removed, deep nesting).  Every input goes through the real command (click's runner): a
+fields removed, deep nesting); with --other, PDFs damaged (bytes flipped, cut, objects repeated,
+page counts and lengths that lie), files named .doc that are text, web pages, noise or a Word 97
+header on noise, pairs of mutated plan JSON through `diff`, and Word templates holding hostile
+expressions through `build`.  Every input goes through the real command (click's runner): a
 parse in this process with a 10 s alarm, a build in a forked child, killed after 10 s.  Reports crashes (a traceback, or an exit code other
 than 0, 1, 2), hangs (over 10 s) and each command's peak memory.  Exit 1 when there is a crash or a
 hang; the failing inputs are kept in output/fuzz/ to reproduce them.
@@ -94,6 +97,53 @@ def mutate_json(value, rnd: random.Random, depth: int = 0):
             value.append(value[i])            # a copied block: duplicate ids
         return value
     return rnd.choice([5, "abc", None, [], {}, "\x0b", "x" * 300])
+
+
+PDF_DAMAGE = [b"/Count 1000000", b"/Kids [2 0 R]", b"/Length 999999999", b"9999999999 0 R", b"<<<<<<<<", b"endobj",
+              b"BT /F1 1 Tf (a) Tj ET " * 50, b"\x00" * 64]
+TEMPLATE_SNIPPETS = ['{{ "x" * 10**10 }}', "{{ 10 ** 10 ** 10 }}", "{% for i in range(10**6) %}{% endfor %}",
+                     "{{ cycler.__init__.__globals__ }}", "{{ title * 999999999 }}", "{% include '/etc/passwd' %}",
+                     "{{ ''.__class__.__mro__ }}", "{% for t in tasks %}{% for u in tasks %}{{ t }}{% endfor %}{% endfor %}",
+                     "{{ unknown }}", "{%", "{{ title|breaks }}", "{% set x = [1] * 99999999 %}"]
+
+
+def seed_pdf(text: str) -> bytes:
+    """A PDF of the text, made once by WeasyPrint, to be damaged."""
+    import html
+
+    import weasyprint
+    body = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines()[:80])
+    return weasyprint.HTML(string=f"<html><body>{body}</body></html>").write_pdf()
+
+
+def mutate_pdf(data: bytes, rnd: random.Random) -> tuple[bytes, str]:
+    kind = rnd.choice(["flip", "truncate", "insert", "repeat"])
+    b = bytearray(data)
+    if kind == "flip":
+        for _ in range(rnd.randint(1, 30)):
+            b[rnd.randrange(len(b))] = rnd.randrange(256)
+    elif kind == "truncate":
+        del b[rnd.randint(0, len(b)):]
+    elif kind == "insert":
+        at = rnd.randrange(len(b))
+        b[at:at] = rnd.choice(PDF_DAMAGE)
+    else:
+        at, size = rnd.randrange(len(b)), rnd.randint(1, 4000)
+        b[at:at] = b[at:at + size] * rnd.randint(2, 20)
+    return bytes(b), kind
+
+
+def mutate_doc(text: bytes, rnd: random.Random) -> tuple[bytes, str]:
+    """What a careless user names .doc: text, a web page, noise, or a Word 97 header on noise."""
+    kind = rnd.choice(["text", "html", "noise", "ole", "rtf"])
+    if kind == "text":
+        return text[:rnd.randint(1, len(text))], kind
+    if kind == "html":
+        return b"<html><body><p>" + text[:2000] + b"</p></body></html>", kind
+    if kind == "rtf":
+        return b"{\\rtf1\\ansi " + bytes(rnd.randrange(256) for _ in range(200)) + b"}", kind
+    noise = bytes(rnd.randrange(256) for _ in range(rnd.randint(0, 4000)))
+    return (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + noise if kind == "ole" else noise), kind
 
 
 class Hang(Exception):
@@ -188,6 +238,9 @@ def main_() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--parse", type=int, default=10_000)
     ap.add_argument("--build", type=int, default=300)
+    ap.add_argument("--other", type=int, default=0,
+                    help="inputs of the other kinds: PDF and .doc through parse, plan JSON pairs through diff, "
+                         "Word templates through build (one in 20)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
@@ -251,10 +304,42 @@ def main_() -> int:
         outcome, took, peak = run(runner, main, ["build", str(path), *extra, "-o", str(out), "--format", fmt,
                                                  "-q", "-j", "1", *force])
         record(f"build-{kind}", outcome, took, peak, data, suffix)
-    crashes = [f for f in failures if f[1].startswith("crash")]
-    hangs = [f for f in failures if f[1] == "hang"]
-    print(f"fuzz: {args.parse} inputs through parse, {args.build} through build (seed {args.seed}), "
-          f"{time.perf_counter() - started:.0f} s")
+    pdf = seed_pdf(sample.read_text(encoding="utf-8")) if args.other else b""
+    mine = work / "templates"
+    mine.mkdir()
+    for n in range(args.other):
+        roll = n % 20
+        if roll == 0:               # a Word template with a hostile expression, in a forked child
+            import docx
+            d = docx.Document()
+            d.add_paragraph("{{ title }}" + rnd.choice(TEMPLATE_SNIPPETS))
+            d.save(str(mine / "letter.docx"))
+            data = (mine / "letter.docx").read_bytes()
+            outcome, took, peak = run(runner, main, ["build", str(sample), "--profile", str(profile), "--templates",
+                                                     str(mine), "-o", str(work / "tout"), "--format", "docx",
+                                                     "--only", "办公室", "-q", "-j", "1", "--force"])
+            record("template", outcome, took, peak, data, ".docx")
+        elif roll < 9:
+            data, kind = mutate_pdf(pdf, rnd)
+            (work / "x.pdf").write_bytes(data)
+            outcome, took, peak = run_here(runner, main, ["parse", str(work / "x.pdf"), "-q"])
+            record(f"pdf-{kind}", outcome, took, peak, data, ".pdf")
+        elif roll < 12:
+            data, kind = mutate_doc(rnd.choice(seeds), rnd)
+            (work / "x.doc").write_bytes(data)
+            outcome, took, peak = run_here(runner, main, ["parse", str(work / "x.doc"), "-q"])
+            record(f"doc-{kind}", outcome, took, peak, data, ".doc")
+        else:
+            old = json.dumps(mutate_json(plan_json, rnd) if rnd.random() < 0.5 else plan_json).encode("utf-8")
+            data = json.dumps(mutate_json(plan_json, rnd)).encode("utf-8")
+            (work / "old.json").write_bytes(old)
+            (work / "new.json").write_bytes(data)
+            outcome, took, peak = run_here(runner, main, ["diff", str(work / "old.json"), str(work / "new.json")])
+            record("diff-json", outcome, took, peak, data, ".json")
+        if n % 1000 == 999:
+            print(f"  other {n + 1}/{args.other} …", file=sys.stderr)
+    print(f"fuzz: {args.parse} inputs through parse, {args.build} through build, {args.other} of the other kinds "
+          f"(seed {args.seed}), {time.perf_counter() - started:.0f} s before the parses")
     for n in range(args.parse):
         data, kind = mutate_text(rnd.choice(seeds), rnd)
         path = work / f"doc{n % 50}.txt"
@@ -264,6 +349,9 @@ def main_() -> int:
         if n % 1000 == 999:
             print(f"  parse {n + 1}/{args.parse} …", file=sys.stderr)
     parse_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # every parse ran in this process
+    crashes = [f for f in failures if f[1].startswith("crash")]      # counted after every phase
+    hangs = [f for f in failures if f[1] == "hang"]
+    print(f"  {time.perf_counter() - started:.0f} s in all")
     peaks = sorted(p for p in peaks if p)
     print(f"  crashes {len(crashes)} | hangs (> {HANG_SECONDS} s) {len(hangs)} | slowest {slowest:.2f} s | "
           f"peak memory: all parses in one process {parse_peak:.0f} MB; one build, median "
