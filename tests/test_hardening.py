@@ -357,8 +357,11 @@ def test_temporary_files_a_killed_build_left_are_cleared(runner, tmp_path):
     keep = folder / "办公室" / "notes.txt"
     keep.write_text("the clerk's own", encoding="utf-8")
     assert runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path), "--format", "docx", "-q"]).exit_code == 0
-    assert not any(p.exists() for p in leftovers) and keep.read_text(encoding="utf-8") == "the clerk's own"
-    assert not (folder / ".building-2022-03-31-0badc0de-4242").exists()
+    assert keep.read_text(encoding="utf-8") == "the clerk's own"
+    assert not (folder / ".building-2022-03-31-0badc0de-4242").exists()     # the half-made version goes
+    # files that only look like temporary ones stay: nothing is removed by a pattern (issue 18:
+    # other programs' .tmp files were deleted, and through a linked folder files outside)
+    assert all(p.exists() for p in leftovers[:2])
 
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux")
