@@ -348,7 +348,8 @@ def _word_template(folder: Path, text: str) -> None:
     ("{{ 10 ** 10 ** 10 }}", "a template may compute numbers up to"),
     ("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
      "range() in a template gives 10,000 items at most"),
-], ids=["repeat", "power", "range"])
+    ("{% include '/etc/passwd' %}", "cannot be rendered: no loader for this environment specified"),  # found by fuzz.py
+], ids=["repeat", "power", "range", "include"])
 def test_a_word_template_cannot_ask_for_unbounded_work(tmp_path, text, words):
     mine = tmp_path / "mine"
     mine.mkdir()

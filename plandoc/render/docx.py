@@ -57,6 +57,8 @@ class DocxRenderer:
             raise TemplateError(str(path), None, str(exc)) from None
         except self._unusable as exc:
             raise TemplateError(str(path), None, f"not a usable Word template: {exc or 'not a .docx'}") from None
+        except (TypeError, AttributeError) as exc:        # {% include %} in a Word template: there is no loader
+            raise TemplateError(str(path), None, f"cannot be rendered: {exc}") from None
         except (MemoryError, OverflowError, RecursionError) as exc:
             raise TemplateError(str(path), None, f"the template asks for more than it may ({type(exc).__name__})") \
                 from None
