@@ -44,11 +44,12 @@ def load_plan(path: Path | str, profile: Optional[Profile | Path | str] = None, 
 
 def parse_document(document: Document, profile: Optional[Profile | Path | str] = None) -> Plan:
     from .outline import build_plan
+    from .unwrap import unwrapped
 
     if profile is not None and not isinstance(profile, Profile):
         profile = load_profile(profile)
     rules = load_rules()
-    plan = build_plan(list(document.lines), document.info, rules)
+    plan = unwrapped(build_plan)(list(document.lines), document.info, rules)   # hard wraps joined first
     if document.notices:
         plan = dataclasses.replace(plan, warnings=tuple(sorted(document.notices + plan.warnings,
                                                                 key=lambda w: w.line)))
