@@ -101,8 +101,9 @@ def find_width(texts: Sequence[str], wraps: WrapRules) -> Optional[Width]:
     True
     """
     best = None
+    all_sizes = {columns: [display_columns(t) if columns else len(t) for t in texts] for columns in (False, True)}
     for columns, tolerance in ((False, 0), (True, wraps.column_tolerance)):
-        sizes = [display_columns(t) if columns else len(t) for t in texts]
+        sizes = all_sizes[columns]
         floor = wraps.min_width * (2 if columns else 1)
         sizes = [n for n in sizes if n >= floor]
         if not sizes:
@@ -113,6 +114,14 @@ def find_width(texts: Sequence[str], wraps: WrapRules) -> Optional[Width]:
         longer = sum(c for k, c in counts.items() if k > size)
         near = sum(c for k, c in counts.items() if size / 2 <= k <= size)
         share = at / near
+        # a wrap cuts lines wherever the width falls, mostly inside a sentence; lines of one
+        # length that end their sentence or clause (做好第1项工作。（办公室牵头）, one a paragraph
+        # of a .docx) are a list of like items, not a wrapped text
+        ends = tuple(wraps.line_ends) + tuple(b[1] for b in wraps.brackets)
+        closed = sum(1 for t, n in zip(texts, all_sizes[columns]) if size - tolerance <= n <= size
+                     and unicodedata.normalize("NFKC", t.rstrip()[-1:]).endswith(ends))
+        if closed > 0.5 * at:
+            continue
         if at >= wraps.min_lines and share >= wraps.min_share and longer <= wraps.max_longer_share * at:
             if best is None or share > best[0]:
                 best = (share, Width(size, columns, tolerance))
@@ -165,14 +174,17 @@ def _join(lines: Sequence[Line], width: Width, rules: Rules, wraps: WrapRules,
     out: list[Line] = []
     joins: dict[int, Joined] = {}
     pieces: list[Line] = []
+    opened = [0] * len(wraps.brackets)    # brackets the pieces leave open, per pair
     for k, line in enumerate(lines):
         if line.cells is not None:
             out.append(line)
             continue
         if not pieces:
             seen.begin(line.text, rules, wraps)
+            opened = [0] * len(wraps.brackets)
         pieces.append(line)
-        if not _continues(pieces, lines, k + 1, width, rules, wraps, seen):
+        opened = [o + b for o, b in zip(opened, _balance(line.text, rules, wraps))]
+        if not _continues(pieces, lines, k + 1, width, rules, wraps, seen, opened):
             out.append(_joined(pieces, joins))
             seen.done(out[-1].text)
             pieces = []
@@ -188,7 +200,7 @@ def _joined(pieces: list[Line], joins: dict[int, Joined]) -> Line:
 
 
 def _continues(pieces: list[Line], lines: Sequence[Line], k: int, width: Width, rules: Rules, wraps: WrapRules,
-               seen: "_Seen") -> bool:
+               seen: "_Seen", opened: list[int]) -> bool:
     """Whether the line being joined goes on on line `k` (the rules: data/wraps.toml)."""
     text, nxt = pieces[-1].text, lines[k] if k < len(lines) else None
     if nxt is None or nxt.cells is not None or not nxt.text.strip() or not width.reached(text):
@@ -199,12 +211,12 @@ def _continues(pieces: list[Line], lines: Sequence[Line], k: int, width: Width, 
     bare = _bare(nxt.text, rules)
     if rules.attachment.match(bare) and len(bare) > 2:
         return False
-    joined = "".join(p.text for p in pieces)
-    if _open_brackets(joined, rules, wraps):
+    if any(o > 0 for o in opened):
         return True
     if ends and not width.reached(nxt.text) and _clause_alone(nxt.text, rules):
         return False
-    if text.rstrip().endswith("|") and (seen.complete_row(joined) or seen.row_begins(_run(lines, k, width))):
+    if text.rstrip().endswith("|") and (seen.complete_row("".join(p.text for p in pieces))
+                                        or seen.row_begins(_run(lines, k, width))):
         return False
     if not seen.in_list:
         return True
@@ -282,9 +294,11 @@ def _numeral(bare: str, rules: Rules, wraps: WrapRules) -> Optional[tuple[str, i
     return ("row", int(m.group("n"))) if m else None
 
 
-def _open_brackets(text: str, rules: Rules, wraps: WrapRules) -> bool:
+def _balance(text: str, rules: Rules, wraps: WrapRules) -> tuple[int, ...]:
+    """Brackets a line opens less those it closes, per pair, added up as the join grows (counted
+    again on the whole join at every line, a paragraph of thousands of lines took their square)."""
     folded = fold(text, rules.fold)
-    return any(folded.count(a) > folded.count(b) for a, b in wraps.brackets)
+    return tuple(folded.count(a) - folded.count(b) for a, b in wraps.brackets)
 
 
 def _bare(text: str, rules: Rules) -> str:
