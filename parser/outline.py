@@ -221,8 +221,10 @@ def _cells(seg: Seg, cells, rules: Rules):
     """Cells of a table row: real cells, or an `a | b | c` line of a text file."""
     if cells is not None:
         return list(cells), [fold(c, rules.fold) for c in cells]
-    if seg.folded.count("|") >= 2:
-        pieces = split_folded(seg.orig, seg.folded, "|")   # ｜ folds to |: cut the original there too
+    bar = "|" if seg.folded.count("|") >= 2 else "\t" if seg.folded.strip().count("\t") >= 2 else None
+    if bar:
+        # ｜ folds to |: cut the original there too; a copy out of a spreadsheet parts cells by tabs
+        pieces = split_folded(seg.orig, seg.folded, bar)
         while pieces and not pieces[-1][1].strip():
             pieces.pop()
         if sum(1 for _, f in pieces if f.strip()) >= 2:

@@ -166,7 +166,7 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
             # cells are the line cut at one-character separators: the row as printed up to
             # the first unit cell ends where that cell's separator stands
             cut = sum(len(c) for c in cells[:first_unit_col]) + first_unit_col - 1
-            row.text_override = printed[:cut].strip(" \t")
+            row.text_override = printed[:cut].strip()   # \u3000 indentation too
             row.group = None   # the group cell is part of the text now; the heading above is the section
             numeral = match_numeral(fold(row.text_override, rules.fold), rules) if row.number is None else None
             if numeral is not None and numeral.style == "arabic":

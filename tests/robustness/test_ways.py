@@ -26,8 +26,6 @@ KNOWN = {
                     "unit column the spaced reader can find (county-bureau, guangdong-weijian, jiangmen, xinchang)",
     "table-cells": "a | b | c table flattened to one cell a line loses its header's column count "
                    "(county-bureau, guangdong-weijian, jiangmen, xinchang)",
-    "indent": "a table row indented with \\u3000 keeps the indentation in its number cell, so 1.城市… is "
-              "no numbered item (xinchang)",
 }
 
 
