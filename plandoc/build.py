@@ -33,7 +33,8 @@ from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
 from .render import context
 from .render.fonts import PreparedFonts, font_identity, load_fonts, prepare, substitutions
 from .render.templates import search_path
-from .versions import PLAN_FILE, carry, clear_staging, free_name, read_latest, set_latest, staging, version_name
+from .review import REVIEW_FILE, render_review
+from .versions import NAME, PLAN_FILE, carry, clear_staging, free_name, read_latest, set_latest, staging, version_name
 from .wording import Wording, load_wording
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ class BuildResult:
     outside: tuple[str, ...] = ()
     manifest: Optional[Path] = None
     font_notes: list[str] = field(default_factory=list)     # PDF faces substituted
+    notes: list[str] = field(default_factory=list)          # anything else the build has to say
 
 
 def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], only: Optional[list[str]] = None,
@@ -93,7 +95,7 @@ def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], on
     files = wording.files
     overview = {fmt: f"{safe_name(files['overview'])}.{fmt}" for fmt in FORMATS}
     folders = unique_names([a.unit for a in assignments.units] + list(assignments.idle),
-                           (MANIFEST, PLAN_FILE, *overview.values()))
+                           (MANIFEST, PLAN_FILE, REVIEW_FILE, *overview.values()))
     jobs = []
     packets = [fmt for fmt in formats if renderer_class(fmt).packets]
     # a letter's place among all the letters, --only or not (the {n} of its 发文字号)
@@ -124,7 +126,8 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
           only: Optional[list[str]] = None, templates: Optional[Path] = None, name: Optional[str] = None,
           workers: int = 1, progress: Optional[Callable[[int, int, str], None]] = None,
           force: bool = False, trust_templates: bool = False, inputs: Optional[str] = None,
-          strict_fonts: bool = False, issued: Optional[date] = None, number: Optional[str] = None) -> BuildResult:
+          strict_fonts: bool = False, issued: Optional[date] = None, number: Optional[str] = None,
+          lines: Optional[Iterable] = None) -> BuildResult:
     """Make a new version of a plan's documents under out_root/<plan>/<version>/ (see versions.py).
 
     The plan is compared with the one of the latest version: a task matched there keeps its id,
@@ -136,7 +139,9 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     anything is made.  The letters made bear the date `issued`, by default the day they are
     made (one taken over keeps the date it bore), and the 发文字号 `number` (a sentence with
     {n} and {year}; default: the profile's).  Templates run in Jinja's sandbox and fetch
-    nothing outside their folder unless `trust_templates`."""
+    nothing outside their folder unless `trust_templates`.  The version also gets the review
+    page (review.html) of the plan, drawn from `lines`, the circular's lines as the parse read
+    them (None: read again from the plan's source when it is there unchanged)."""
     from .diff import diff
 
     formats = tuple(formats)
@@ -152,7 +157,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         clear_staging(plan_folder)
         last = _Latest.of(plan_folder)
         follows, before, previous = last.name, last.folder, last.files
-        changes = diff(last.plan, plan) if last.plan is not None else None
+        changes = diff(last.plan, plan, last.retired) if last.plan is not None else None
         if changes is not None:
             plan = _keep_ids(plan, changes.ids)
         jobs, assignments = plan_jobs(plan, profile, formats, only, issued=issued, number=number)
@@ -167,7 +172,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
             result.same_as, result.manifest = version, plan_folder / version / MANIFEST
             return result
         version = result.version = free_name(plan_folder, version)
-        kept = [] if force else [j for j in jobs if all(_can_carry(before, previous.get(p), made_from[j.path])
+        kept = [] if force else [j for j in jobs if all(_can_carry(last.folder_of(p), previous.get(p), made_from[j.path])
                                                             for p in j.paths)]
         carried = {p: previous[p] for j in kept for p in j.paths}
         fresh = [j for j in jobs if j not in kept]
@@ -175,10 +180,10 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
                 "tasks": len(plan.tasks), "idle_units": list(assignments.idle),
                 "outside_units": list(assignments.outside)}
         with staging(plan_folder, version) as folder:
-            _check_destinations(out_root, folder, jobs, folder / MANIFEST, folder / PLAN_FILE)
+            _check_destinations(out_root, folder, jobs, folder / MANIFEST, folder / PLAN_FILE, folder / REVIEW_FILE)
             entries = []
             for path, entry in carried.items():
-                carry(before / path, folder / path)
+                carry(last.folder_of(path) / path, folder / path)
                 result.carried.append(plan_folder / version / path)
                 entries.append(dict(entry, made_in=entry.get("made_in") or follows))
             prepared = _prepared_fonts(fresh, formats, notes=result.font_notes)
@@ -188,31 +193,60 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
                     write_atomic(folder / path, data)
                     result.made.append(plan_folder / version / path)
                     if last.edited_by_hand(path):
-                        result.redone_after_edit.append(before / path)
+                        result.redone_after_edit.append(last.folder_of(path) / path)
                     entries.append({"path": path, "kind": kind, "unit": job.unit, "format": job.fmt,
                                     "sha256": sha256(data), "bytes": len(data), "task_ids": list(job.task_ids),
                                     "made_from": made_from[job.path], "made_in": version,
                                     "issued": issued.isoformat()})
                 if progress:
                     progress(n, len(fresh), job.path)
+            if not only:        # the 督办台账, with what staff typed in the previous version's
+                entries.append(_write_ledger(plan, profile, before, folder, result, issued))
             plan_bytes = plan.to_json().encode("utf-8")
             write_atomic(folder / PLAN_FILE, plan_bytes)
+            # the review page, like plan.json a view of the whole plan (with the diff from `follows`)
+            page = render_review(plan, lines, changes=changes, follows=follows, templates=templates,
+                                 trusted=trust_templates).encode("utf-8")
+            write_atomic(folder / REVIEW_FILE, page)
             history = {"version": version, "follows": follows, "only": list(only or []), "inputs": inputs,
-                       "plan_sha256": sha256(plan_bytes),
-                       "diff": _diff_record(changes)}
+                       "plan_sha256": sha256(plan_bytes), "retired_ids": _retired(last, changes),
+                       "diff": _diff_record(changes),
+                       "review": {"path": REVIEW_FILE, "sha256": sha256(page), "bytes": len(page)}}
             write_atomic(folder / MANIFEST, manifest_bytes(info, entries, history))
         set_latest(plan_folder, version)
         result.folder, result.manifest = plan_folder / version, plan_folder / version / MANIFEST
         return result
 
 
+def _write_ledger(plan: Plan, profile: Optional[Profile], before: Optional[Path], folder: Path,
+                  result: BuildResult, issued: date) -> dict:
+    """Write the version's ledger (plandoc/ledger) into `folder`; its manifest entry."""
+    from .ledger.versioned import ledger_for_build, ledger_name
+    path = ledger_name()
+    data, note = ledger_for_build(plan, profile, before / path if before is not None else None)
+    if note:
+        result.notes.append(note)
+    write_atomic(folder / path, data)
+    result.made.append(result.folder.parent / result.version / path)
+    return {"path": path, "kind": "ledger", "unit": None, "format": "xlsx", "sha256": sha256(data),
+            "bytes": len(data), "task_ids": [t.id for t in plan.tasks], "made_from": sha256(data),
+            "made_in": result.version, "issued": issued.isoformat()}
+
+
 @dataclass(frozen=True)
 class _Latest:
-    """The latest version of a plan's documents, as a new build finds it."""
+    """The latest version of a plan's documents, as a new build finds it.  A version made with
+    --only holds that unit's documents only: the others are looked for in the version it
+    follows, and so on back (a letter edited by hand in the whole version came back unedited
+    after an --only build and then a whole one)."""
     name: Optional[str] = None
     folder: Optional[Path] = None
     files: dict = field(default_factory=dict)       # path -> its manifest entry
     plan: Optional[Plan] = None                     # what it was made from, when that reads
+    folders: dict = field(default_factory=dict)     # path -> the version folder holding it, when not `folder`
+    retired: frozenset = frozenset()                # ids of tasks removed in this version or before
+
+    BACK = 20           # versions looked through behind --only ones (a loop of hand-edited names ends)
 
     @classmethod
     def of(cls, plan_folder: Path) -> "_Latest":
@@ -222,11 +256,39 @@ class _Latest:
         folder = plan_folder / name
         recorded = read_manifest(folder)
         files = {f.get("path"): f for f in recorded.get("files", []) if isinstance(f, dict)}
-        return cls(name, folder, files, _read_plan(folder, recorded.get("plan_sha256")))
+        folders: dict = {}
+        older, seen = recorded, {name}
+        for _ in range(cls.BACK):
+            back = older.get("follows")
+            if not older.get("only") or not isinstance(back, str) or back in seen or not NAME.fullmatch(back):
+                break
+            seen.add(back)
+            behind = plan_folder / back
+            if not behind.is_dir() or behind.is_symlink():
+                break
+            older = read_manifest(behind)
+            for f in older.get("files", []):
+                if isinstance(f, dict) and isinstance(f.get("path"), str) and f["path"] not in files:
+                    files[f["path"]] = f
+                    folders[f["path"]] = behind
+        retired = recorded.get("retired_ids")
+        retired = frozenset(i for i in retired if isinstance(i, str)) if isinstance(retired, list) else frozenset()
+        return cls(name, folder, files, _read_plan(folder, recorded.get("plan_sha256")), folders, retired)
+
+    def folder_of(self, path: str) -> Optional[Path]:
+        """The version folder that holds the document at `path`."""
+        return self.folders.get(path, self.folder)
 
     def edited_by_hand(self, path: str) -> bool:
         """Whether this version's file at `path` no longer holds the bytes it was made with."""
-        return self.folder is not None and path in self.files and not _holds(self.folder / path, self.files[path])
+        where = self.folder_of(path)
+        return where is not None and path in self.files and not _holds(where / path, self.files[path])
+
+
+def _retired(last: _Latest, changes: Optional["Diff"]) -> list[str]:
+    """The ids no task may take again: those retired before, and those of the tasks removed now."""
+    removed = {c.id for c in changes.changes if c.kind == "removed"} if changes is not None else set()
+    return sorted(last.retired | removed)
 
 
 def _read_plan(folder: Path, written: Optional[str]) -> Optional[Plan]:
@@ -273,9 +335,12 @@ def _undated(ctx: dict) -> dict:
 
 def _renderer_digest(fmt: str, templates: Optional[Path], trusted: bool) -> str:
     parts = [_code_digest(), fmt, f"trusted={trusted}"]
+    from .render.templates import MAX_TEMPLATE_MB
     for folder in search_path(templates):
         for path in sorted(folder.iterdir()):
-            if path.is_file():
+            # only regular files, and none larger than a template may be (a link to a huge file
+            # beside the templates is refused if used, and never read here)
+            if path.is_file() and path.stat().st_size <= MAX_TEMPLATE_MB * 2 ** 20:
                 parts.append(f"{path.name}:{sha256(path.read_bytes())}")
     if renderer_class(fmt).needs_fonts:
         parts.append(font_identity())
@@ -297,12 +362,18 @@ def _code_digest() -> str:
 
 def inputs_key(source: Path, profile: Optional[Path], formats: Iterable[str], only: Optional[list[str]],
                templates: Optional[Path], trusted: bool, issued: Optional[date] = None,
-               number: Optional[str] = None) -> str:
+               number: Optional[str] = None, max_mb: Optional[float] = None) -> str:
     """A digest of everything a build reads: the source's and the profile's bytes, the options,
     the templates, the fonts and the code.  The latest version made from the same key holds
-    the documents this build would make, so it need not even parse (see `made_already`)."""
+    the documents this build would make, so it need not even parse (see `made_already`).
+    Inputs are read through the bounded reader (a device given as the source is refused at
+    `max_mb`, not read until memory runs out): raises SourceError."""
+    from parser.profile import MAX_PROFILE_MB
+    from parser.sources import MAX_INPUT_MB, read_limited
     formats = tuple(formats)
-    parts = [sha256(source.read_bytes()), sha256(profile.read_bytes()) if profile else "-",
+    what = "a plan" if source.suffix.lower() == ".json" else "a circular"
+    parts = [sha256(read_limited(source, max_mb or MAX_INPUT_MB, what)),
+             sha256(read_limited(profile, MAX_PROFILE_MB, "a profile", "")) if profile else "-",
              ",".join(formats), ",".join(only or []), f"trusted={trusted}",
              f"issued={issued.isoformat() if issued else '-'}", f"number={number if number is not None else '-'}"]
     parts += [_renderer_digest(fmt, templates, trusted) for fmt in formats]
@@ -407,9 +478,12 @@ def _pdf_characters(jobs: list[Job]) -> set[str]:
 
 def write_notices(d, old: Plan, new: Plan, profile: Optional[Profile], folder: Path, *,
                   formats: Iterable[str] = FORMATS, templates: Optional[Path] = None, trust_templates: bool = False,
-                  progress: Optional[Callable[[int, int, str], None]] = None) -> list[Path]:
+                  progress: Optional[Callable[[int, int, str], None]] = None,
+                  kept: Optional[list] = None) -> list[Path]:
     """A change notice (任务调整通知) for each unit the diff `d` from `old` to `new` concerns, as
-    <folder>/<unit>/任务调整通知.docx / .pdf.  Returns the files written."""
+    <folder>/<unit>/任务调整通知.docx / .pdf.  Returns the files written.  A notice there that is
+    not the one plandoc wrote (edited by hand) is kept, the new one written beside it, and the
+    pair (kept, new) appended to `kept`."""
     from .notices import changes_by_unit
 
     formats = tuple(formats)
@@ -417,25 +491,67 @@ def write_notices(d, old: Plan, new: Plan, profile: Optional[Profile], folder: P
     sentences = context.Sentences(wording, profile, date.today())        # a notice bears the day it is made
     restarts = restarting_parts(old) | restarting_parts(new)
     units = changes_by_unit(d, profile)
-    folders = unique_names([u.unit for u in units])
+    folders = unique_names([u.unit for u in units], (NOTICES_RECORD,))
     jobs = []
     for u in units:
         ctx = context.notice(new, u, sentences, restarts)
         for fmt in formats:
             jobs.append(Job("notice", u.unit, f"{folders[u.unit]}/{safe_name(wording.files['notice'])}.{fmt}", fmt,
                             ctx, tuple(ctx["task_ids"])))
-    _check_destinations(folder, folder, jobs)
+    _check_destinations(folder, folder, jobs, folder / NOTICES_RECORD)
     written = []
     with locked(folder):
+        record = _read_record(folder / NOTICES_RECORD)
         prepared = _prepared_fonts(jobs, formats)
         for n, (job, outputs) in enumerate(_render_all(jobs, templates, _timestamp(new), 1, prepared,
                                                        trust_templates), 1):
             for _, path, data in outputs:
-                write_atomic(folder / path, data)
-                written.append(folder / path)
+                target = _unedited(folder, path, record, kept)
+                write_atomic(folder / target, data)
+                record[target] = sha256(data)
+                written.append(folder / target)
             if progress:
                 progress(n, len(jobs), job.path)
+        write_atomic(folder / NOTICES_RECORD, (json.dumps({"files": record}, ensure_ascii=False, indent=2,
+                                                          sort_keys=True) + "\n").encode("utf-8"))
     return written
+
+
+NOTICES_RECORD = "notices.json"     # what `write_notices` wrote into a folder, with each file's sha256
+
+
+def _read_record(path: Path) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(data, dict) else {}
+
+
+def _unedited(folder: Path, path: str, record: dict[str, str], kept: Optional[list]) -> str:
+    """`path`, or when the file there is not the one plandoc wrote (edited by hand since, or
+    never written by plandoc) a free name beside it (任务调整通知-2.docx): a notice run again
+    replaced an edited one without a word.  (kept, made) pairs go to `kept`."""
+    existing = folder / path
+    if not existing.exists() and not existing.is_symlink():
+        return path
+    if existing.is_file() and not existing.is_symlink() and record.get(path) == _digest(existing):
+        return path
+    stem, dot, suffix = path.rpartition(".")
+    n = 2
+    while (folder / f"{stem}-{n}.{suffix}").exists() or (folder / f"{stem}-{n}.{suffix}").is_symlink():
+        n += 1
+    if kept is not None:
+        kept.append((existing, folder / f"{stem}-{n}.{suffix}"))
+    return f"{stem}-{n}.{suffix}"
+
+
+def _digest(path: Path) -> Optional[str]:
+    try:
+        return sha256(path.read_bytes())
+    except OSError:
+        return None
 
 
 def _holds(path: Path, entry: dict) -> bool:
@@ -462,15 +578,28 @@ def _render_all(jobs: list[Job], templates: Optional[Path], stamp: datetime, wor
     # the slowest first (the overview's PDF, then the other PDFs: the formats that embed fonts),
     # so no worker waits at the end
     order = sorted(jobs, key=lambda j: (not renderer_class(j.fmt).needs_fonts, j.kind != "overview"))
-    with ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent)
+    try:
         futures = {pool.submit(render_job, job, templates, stamp, prepared, trusted): job for job in order}
         for future in as_completed(futures):
             yield futures[future], future.result()
+    except BaseException:
+        # Ctrl-C, an error, or the caller stopping: the workers are ended now, not left to finish
+        # their documents for nobody (the pool keeps its processes in a private field: ended by
+        # hand because shutdown() waits for the jobs at work)
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown()
 
 
 def _end_with_parent() -> None:
     """A worker ends when the build that started it is killed (Linux), instead of rendering on
-    for nobody."""
+    for nobody; and leaves Ctrl-C to the build, which ends it (a worker interrupted in the
+    middle of WeasyPrint printed a traceback)."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         import ctypes
         import signal

@@ -5,6 +5,7 @@ Exit codes: 0 ok; 1 a parse, rule or render error, or warnings under --strict;
 """
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import logging
@@ -229,7 +230,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
       plandoc build plan.json --templates my-templates/
       plandoc build revised.txt --name suzhou-post-2022 --date 2022-06-01 --number '苏邮管函〔{year}〕{n}号'
     """
-    from parser import load_plan, load_profile
+    from parser import load_profile
 
     from .build import FORMATS, build as run_build, inputs_key, made_already
 
@@ -243,9 +244,9 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
             click.echo(f"[{n:>{len(str(total))}}/{total}] {path}", err=True)
 
     try:
-        try:        # a source that cannot be read is reported by load_plan below
+        try:        # a source that cannot be read is reported when it is read below
             key = inputs_key(source, profile, chosen, units, templates, trust_templates,
-                             issued.date() if issued else None, number) \
+                             issued.date() if issued else None, number, max_input_mb) \
                 if source.stat().st_size <= max_input_mb * 2 ** 20 else None
         except OSError:
             key = None
@@ -259,7 +260,8 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
             return
         prof = load_profile(profile) if profile else None
         _import_jieba_without_pkg_resources()
-        plan = load_plan(source, prof, max_mb=max_input_mb)
+        plan, lines = _plan_and_lines(source, prof, max_input_mb)
+        _check_date(issued.date() if issued else None, plan)
         if not plan.tasks:
             raise InputError(f"{source}: no tasks found, nothing to build (see `plandoc parse {source} --format table`)")
         if "pdf" in chosen and not quiet:
@@ -270,25 +272,66 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
         result = run_build(plan, prof, out_root, formats=chosen, only=units or None, templates=templates,
                            name=name, workers=jobs, progress=progress, force=force,
                            trust_templates=trust_templates, inputs=key, strict_fonts=strict_fonts,
-                           issued=issued.date() if issued else None, number=number)
+                           issued=issued.date() if issued else None, number=number, lines=lines)
     except PlandocError as exc:
         _fail(exc)
     except KeyboardInterrupt:
         click.echo("interrupted: the new version was not made; the earlier ones are as they were", err=True)
         sys.exit(130)
+    except OSError as exc:          # a full disk where plandoc did not expect one (a font cache)
+        raise InputError(f"{exc.filename or out_root}: {exc.strerror or exc}; the new version was not made") \
+            from None
     _report_build(result)
     _report_units(result, profile)
+
+
+def _plan_and_lines(source: Path, profile, max_mb: float):
+    """The plan of a circular with the lines it was read from (for the review page), or of a
+    plan JSON (whose lines the review page seeks itself)."""
+    from parser import load_plan, parse_document
+    from parser.sources import read_document
+
+    if source.suffix.lower() == ".json":
+        return load_plan(source, profile, max_mb=max_mb), None
+    document = read_document(source, max_mb)
+    return parse_document(document, profile), document.lines
 
 
 def _check_number(number: str) -> None:
     """--number is a sentence with {n} and {year} only: anything else is a usage error."""
     from parser.errors import RuleFileError
 
+    import regex
+
     from .wording import fill
     try:
-        fill(number, {"n": 1, "year": 2022}, "--number", "the command line")
+        filled = fill(number, {"n": 1, "year": 2022}, "--number", "the command line")
     except RuleFileError as exc:
         raise click.BadParameter(exc.message, param_hint="--number") from None
+    # a 发文字号 is 机关代字〔年份〕序号号: 20,000 characters, newlines and right-to-left marks were taken
+    if len(number) > MAX_NUMBER or not regex.fullmatch(r"[\p{Han}A-Za-z0-9]{1,20}[〔\[［][0-9]{4}[〕\]］][0-9]{1,6}号",
+                                                        filled):
+        shown = number[:40].encode("unicode_escape").decode("ascii") if not number[:40].isprintable() else number[:40]
+        raise click.BadParameter(f"{shown!r}{'…' if len(number) > 40 else ''} is not a 发文字号 such as "
+                                 "苏邮管函〔{year}〕{n}号 (机关代字〔年份〕序号号, printable, at most "
+                                 f"{MAX_NUMBER} characters)", param_hint="--number")
+
+
+MAX_NUMBER = 40
+DATE_BEFORE, DATE_AFTER = 1, 2      # --date: years before and after the plan's year a letter may bear
+
+
+def _check_date(issued, plan) -> None:
+    """--date within a window around the plan's year (a letter dated 1年1月1日 was made)."""
+    year = plan.year or (plan.date.year if plan.date else None)
+    if issued is None or year is None:
+        if issued is not None and not 2000 <= issued.year <= 2100:
+            raise click.BadParameter(f"{issued.isoformat()}: a letter is dated between 2000 and 2100",
+                                     param_hint="--date")
+        return
+    if not year - DATE_BEFORE <= issued.year <= year + DATE_AFTER:
+        raise click.BadParameter(f"{issued.isoformat()}: the plan is of {year}, so its letters are dated from "
+                                 f"{year - DATE_BEFORE} to {year + DATE_AFTER}", param_hint="--date")
 
 
 def _report_units(result, profile: Path | None) -> None:
@@ -322,6 +365,8 @@ def _report_build(result) -> None:
                    err=True)
     for note in result.font_notes:
         click.echo(f"note: PDF fonts: {note} (--strict-fonts refuses this)", err=True)
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
     for path in result.redone_after_edit:
         click.echo(f"note: {path} was edited by hand; its content changed, so the new version has it made anew "
                    "(the edited one stays in its version: carry the edits over by hand)", err=True)
@@ -368,14 +413,237 @@ def diff_command(old: Path, new: Path, profile: Path | None, fmt: str, max_input
         _import_jieba_without_pkg_resources()
         before, after = load_plan(old, prof, max_mb=max_input_mb), load_plan(new, prof, max_mb=max_input_mb)
         result = diff(before, after)
+        kept: list = []
         written = [] if notices is None else write_notices(
-            result, before, after, prof, notices, formats=chosen, templates=templates, trust_templates=trust_templates)
+            result, before, after, prof, notices, formats=chosen, templates=templates, trust_templates=trust_templates,
+            kept=kept)
     except PlandocError as exc:
         _fail(exc)
     click.echo(to_json(result) if fmt == "json" else to_table(result), nl=False)
     if notices is not None:
         click.echo(f"wrote {len(written)} change notices in {notices}", err=True)
+        for edited, made in kept:
+            click.echo(f"note: kept {edited}: it is not the notice plandoc wrote there (edited by hand?); "
+                       f"the new one is {made.name}", err=True)
     sys.exit(1 if result.changes else 0)
+
+
+class _LedgerGroup(click.Group):
+    """`plandoc ledger SOURCE …` writes a ledger; `plandoc ledger collect …` collects copies."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["write", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_LedgerGroup)
+def ledger():
+    """The 督办台账 (ledger): an .xlsx to track every task all year.
+
+    \b
+      plandoc ledger SOURCE [--profile P] [-o FILE.xlsx] [--by quarter] [--warn-days N]
+      plandoc ledger SOURCE --update OLD.xlsx -o NEW.xlsx     (a revised plan, nothing typed lost)
+      plandoc ledger SOURCE --per-unit DIR                    (one copy per unit to hand out)
+      plandoc ledger collect OFFICE.xlsx UNIT.xlsx…           (their typed cells back into OFFICE)
+
+    总台账 is the one place of record: staff type there, each unit's sheet shows its rows of it
+    by formulas, and --update, collect and `plandoc remind` read it.
+    """
+
+
+@ledger.command("write")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Organisation profile (TOML): the units that get sheets, aliases, groups.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The workbook to write [default: <source name>-督办台账.xlsx here].")
+@click.option("--by", type=click.Choice(["month", "quarter"]), default=None,
+              help="进展情况 columns by month or by quarter [default: month, or the --update ledger's].")
+@click.option("--warn-days", type=click.IntRange(0, 366), default=None,
+              help="Yellow this many days before a deadline [default: 30, or the --update ledger's].")
+@click.option("--update", "old", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The ledger of an earlier version: every cell typed in it is carried over (it is never changed).")
+@click.option("--per-unit", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write one copy per unit into this folder, to hand out and collect back.")
+@click.option("--force", is_flag=True, help="Overwrite the output (and copies) if they exist.")
+@max_input_option
+def ledger_write(source: Path, profile: Path | None, output: Path | None, by: str | None, warn_days: int | None,
+                 old: Path | None, per_unit: Path | None, force: bool, max_input_mb: float):
+    """Write the ledger of SOURCE (a circular or a plan JSON)."""
+    from parser import load_plan, load_profile
+
+    from . import ledger as L
+    from .output import safe_name
+
+    spec = L.load_spec()
+    output = output or Path(f"{safe_name(source.stem)}-{spec.file}.xlsx")
+    try:
+        if old is not None and output.resolve() == old.resolve():
+            raise InputError(f"{output}: that is the ledger to update, which is never changed: give another -o")
+        _refuse_existing(output, force)
+        prof = load_profile(profile) if profile else None
+        _import_jieba_without_pkg_resources()
+        plan = load_plan(source, prof, max_mb=max_input_mb)
+        if not plan.tasks:
+            raise InputError(f"{source}: no tasks found, no ledger to write")
+        units_of = functools.partial(L.task_units, profile=prof)
+        if old is not None:
+            before = L.read_ledger(old)
+            options = L.Options(by or before.by, before.warn_days if warn_days is None else warn_days)
+            data, report = L.update_ledger(plan, units_of, before, options)
+            plan = report.plan
+            typed = L.read_ledger_bytes(data).typed if per_unit else None
+        else:
+            report, typed = None, None
+            options = L.Options(by or "month", 30 if warn_days is None else warn_days)
+            data = L.render_ledger(plan, units_of(plan), options)
+        copies = {}
+        if per_unit is not None:
+            units = units_of(plan)
+            for unit, name in zip(units.order, L.copy_names(units.order)):
+                copies[per_unit / name] = L.render_copy(plan, units, unit, options, typed)
+            for path in copies:
+                _refuse_existing(path, force)
+        write_atomic(output, data)
+        for path, copy in copies.items():
+            write_atomic(path, copy)
+    except PlandocError as exc:
+        _fail(exc)
+    click.echo(f"wrote {output} ({len(plan.tasks)} tasks)", err=True)
+    if report is not None:
+        click.echo(f"from {old}: {report.kept} tasks kept with their cells ({report.typed} with cells typed), "
+                   f"{len(report.changed)} changed (marked, old values in comments), {len(report.added)} new, "
+                   f"{len(report.withdrawn)} withdrawn to {spec.sheets['withdrawn']}", err=True)
+    if copies:
+        click.echo(f"wrote {len(copies)} copies for the units in {per_unit}", err=True)
+
+
+def _refuse_existing(path: Path, force: bool) -> None:
+    from .ledger import check_not_open
+    if path.exists():
+        check_not_open(path)
+        if not force:
+            raise InputError(f"{path} exists: give --force to replace it, or another -o")
+
+
+@ledger.command("collect")
+@click.argument("office", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("copies", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the collected ledger here [default: OFFICE itself, replaced whole].")
+def ledger_collect(office: Path, copies: tuple[Path, ...], output: Path | None):
+    """Bring the cells units typed in their copies (UNIT.xlsx…) into the office's ledger.
+
+    Rows are matched by task id.  A cell that both the unit and the office changed since the
+    copy was handed out is reported and left as the office has it.  Exit code 1 when a cell
+    conflicts (the rest is collected all the same), 2 for a file that cannot be used.
+    """
+    from . import ledger as L
+
+    output = output or office
+    try:
+        before = L.read_ledger(office)
+        theirs = [L.read_ledger(p) for p in copies]
+        if output.exists():
+            L.check_not_open(output)
+        data, report = L.collect(before, theirs)
+        write_atomic(output, data)
+    except PlandocError as exc:
+        _fail(exc)
+    for c in report.conflicts:
+        click.echo(f"conflict: {c.copy}: task {c.n} ({c.task_id}) {c.heading}: the office has {_cell(c.office)}, "
+                   f"{c.unit} typed {_cell(c.theirs)}: kept the office's", err=True)
+    for copy, tid in report.unknown:
+        click.echo(f"note: {copy}: task {tid} is no longer in {office}: its cells were not taken", err=True)
+    click.echo(f"wrote {output}: {report.taken} cells taken from {len(copies)} copies, "
+               f"{len(report.conflicts)} conflicts", err=True)
+    sys.exit(1 if report.conflicts else 0)
+
+
+def _cell(value) -> str:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10]
+    return "(empty)" if value in (None, "") else repr(value) if not isinstance(value, str) else f"“{value}”"
+
+
+@main.command()
+@click.argument("ledger_file", metavar="LEDGER", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--date", "on", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day to remind on [default: today].")
+@click.option("--warn-days", type=click.IntRange(0, 366), default=None,
+              help="Due soon: within this many days [default: the ledger's, 30].")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def remind(ledger_file: Path, on, warn_days: int | None, fmt: str):
+    """Per unit, the tasks of the ledger (as staff left it) that are overdue or due soon and not done."""
+    from datetime import date
+
+    from . import ledger as L
+    from .ledger.remind import to_json, to_table
+    from .wording import load_wording
+
+    day = on.date() if on else date.today()
+    try:
+        found = L.read_ledger(ledger_file)
+    except PlandocError as exc:
+        _fail(exc)
+    warn = found.warn_days if warn_days is None else warn_days
+    result = L.reminders(found, day, warn)
+    click.echo(to_json(result, day, warn) if fmt == "json" else to_table(result, day, warn, load_wording().roles),
+               nl=False)
+
+
+@main.command()
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="The page to write ('-' is stdout) [default: <source name>.review.html here].")
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Organisation profile (TOML): units named by an alias shown under the profile's name.")
+@click.option("--against", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A previous version (circular or plan JSON): what changed since is marked in place.")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder with the office's own templates (review.html).")
+@click.option("--trust-templates", is_flag=True, help="Run the template outside Jinja's sandbox (see build).")
+@max_input_option
+@click.option("-q", "--quiet", is_flag=True, help="Do not print warnings on stderr.")
+def review(source: Path, output: Path | None, profile: Path | None, against: Path | None, templates: Path | None,
+           trust_templates: bool, max_input_mb: float, quiet: bool):
+    """Write the review page of SOURCE (a circular, or a plan JSON): one HTML file that loads
+    nothing, to check a parse before any letter goes out.
+
+    The circular's text line by line, with every piece the parse took marked in place (item
+    numerals, units coloured by role, the clause each unit came from, targets, deadlines),
+    numbered lines that gave no task and numbers not taken as targets marked apart; each
+    task's fields on hover or click; the warnings, linked to their lines; a task table to
+    filter by unit and role and sort by deadline; a chart of tasks per unit and role.
+
+    \b
+    Examples:
+      plandoc review samples/suzhou-post-2022.txt --profile samples/suzhou-post.profile.toml
+      plandoc review revised.txt --against output/suzhou-post-2022/latest/plan.json -o review.html
+    """
+    from parser import load_plan, load_profile
+
+    from .diff import diff
+    from .review import render_review
+
+    try:
+        prof = load_profile(profile) if profile else None
+        _import_jieba_without_pkg_resources()
+        plan, lines = _plan_and_lines(source, prof, max_input_mb)
+        changes = diff(load_plan(against, prof, max_mb=max_input_mb), plan) if against else None
+        page = render_review(plan, lines, changes=changes, follows=str(against) if against else None,
+                             templates=templates, trusted=trust_templates)
+        target = output or Path(f"{source.stem or 'plan'}.review.html")
+        if str(target) == "-":
+            click.echo(page, nl=False)
+        else:
+            write_atomic(target, page.encode("utf-8"))
+            click.echo(f"wrote {target} ({len(plan.tasks)} tasks, {len(plan.warnings)} warnings)", err=True)
+    except PlandocError as exc:
+        _fail(exc)
+    if not quiet:
+        for w in plan.warnings:
+            click.echo(f"warning: {source}:{w.line}: {w.message} [{w.code}]", err=True)
 
 
 @main.group()

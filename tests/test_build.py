@@ -44,7 +44,8 @@ def test_every_unit_with_tasks_gets_a_letter_and_a_checklist_in_both_formats(sam
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
     expected = sorted([f"{u}/{doc}.{fmt}" for u in UNITS for doc in ("任务交办函", "任务清单") for fmt in ("docx", "pdf")]
                       + [f"{u}/任务交办函（含附件）.pdf" for u in UNITS]
-                      + ["任务分解总表.docx", "任务分解总表.pdf", "manifest.json", "plan.json"])
+                      + ["任务分解总表.docx", "任务分解总表.pdf", "manifest.json", "plan.json", "review.html",
+                         "督办台账.xlsx"])
     assert files == expected
     # the profile's fourth unit has no task in this plan: no folder, and the build says so
     assert result.idle == ("市邮政业安全发展中心",)
@@ -56,7 +57,7 @@ def test_manifest_lists_every_file_with_its_hash_and_the_unit_s_tasks(sample_bui
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     assert manifest["plan"]["tasks"] == 96 and manifest["plan"]["idle_units"] == ["市邮政业安全发展中心"]
     on_disk = {str(p.relative_to(result.folder)) for p in result.folder.rglob("*")
-               if p.name not in ("manifest.json", "plan.json")
+               if p.name not in ("manifest.json", "plan.json", "review.html")   # recorded apart
                and p.is_file()}
     assert {f["path"] for f in manifest["files"]} == on_disk
     expected = expected_task_ids()

@@ -41,8 +41,9 @@ def test_any_text_parses_and_lines_point_at_task_text(text):
         from parser.errors import SourceError
         assert isinstance(exc, SourceError), repr(exc)
         return
-    from parser.sources import CONTROLS     # control characters are read as spaces, one for one
-    lines = [l.translate(CONTROLS).rstrip() for l in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    from parser.sources import CONTROLS, INVISIBLE   # control characters are read as spaces, one for
+    # one; invisible format characters (a soft hyphen) are taken out at reading
+    lines = [INVISIBLE.sub("", l.translate(CONTROLS)).rstrip() for l in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     for task in plan.tasks:
         assert 1 <= task.line <= len(lines)
         head = task.text.split("|")[0].strip()[:6]

@@ -1,0 +1,89 @@
+"""A ledger for a revised plan that keeps what staff typed in the old one: tasks matched as
+`plandoc diff` matches them (plandoc/diff.py), so a renumbered or reworded task keeps its cells;
+what a revision changed is marked with the old value in a comment; a task that is gone goes to
+已撤销任务 with its cells."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Optional
+
+from parser.model import Plan
+
+from ..diff import diff
+from ..wording import Wording, load_wording
+from .model import Ledger, LedgerError, Typed
+from .spec import STATIC, Spec, load_spec
+from .write import Options, Units, render_ledger, static_rows
+
+
+@dataclass
+class UpdateReport:
+    kept: int = 0                  # tasks matched in the old ledger
+    typed: int = 0                 # of them, tasks with cells typed, carried over
+    changed: list[str] = field(default_factory=list)      # ids of matched tasks the revision changed
+    added: list[str] = field(default_factory=list)
+    withdrawn: list[str] = field(default_factory=list)    # ids moved to 已撤销任务
+    plan: Optional[Plan] = None    # the new plan under the ids it keeps
+
+
+def update_ledger(plan: Plan, units_of, old: Ledger, options: Optional[Options] = None,
+                  spec: Optional[Spec] = None, wording: Optional[Wording] = None) -> tuple[bytes, UpdateReport]:
+    """The ledger of `plan` with everything typed in `old` carried over.  `units_of(plan)` gives
+    the new plan's units (write.task_units with the profile).  `options` default to the old
+    ledger's.  Raises LedgerError for a unit's copy, or a ledger of another plan."""
+    spec, wording = spec or load_spec(), wording or load_wording()
+    if old.kind != "office" or old.plan is None:
+        raise LedgerError(f"{old.path}: a copy handed out to {old.unit}, not the office's ledger: "
+                          "collect it into the office's ledger (`plandoc ledger collect`), then update that")
+    d = diff(old.plan, plan)
+    if old.plan.tasks and plan.tasks and not d.ids:
+        raise LedgerError(f"{old.path} is the ledger of 《{old.title}》, which has no task in common with "
+                          f"《{plan.title or plan.source.path}》: not an earlier version of this plan")
+    new_ids = [d.ids.get(t.id, t.id) for t in plan.tasks]
+    if len(set(new_ids)) == len(new_ids):        # each matched task under the id it had
+        plan = dataclasses.replace(plan, tasks=tuple(dataclasses.replace(t, id=i)
+                                                     for t, i in zip(plan.tasks, new_ids)))
+    options = options or Options(old.by, old.warn_days)
+    report = UpdateReport(plan=plan)
+    kept = set(d.ids.values())
+    typed = Typed(extra=list(old.typed.extra))
+    layout = set(spec.tracking(options.by))
+    for tid in kept:
+        cells = old.typed.cells.get(tid)
+        if cells:
+            typed.cells[tid] = dict(cells)
+            report.typed += 1
+            # a column typed in the old layout that the new one lacks (--by quarter on a
+            # monthly ledger) is carried as a column staff added: nothing typed is lost
+            typed.extra += [h for h in cells if h not in layout and h not in typed.extra]
+    report.kept = len(kept)
+    old_rows = {r["id"]: r for r in static_rows(old.plan, spec, wording)}
+    new_rows = {r["id"]: r for r in static_rows(plan, spec, wording)}
+    changed: dict[str, dict[str, str]] = {}
+    for c in d.changes:
+        if c.kind == "changed":
+            a, b = old_rows[c.old.id], new_rows[c.old.id]
+            marks = {k: _text(a[k]) for k in STATIC if k != "n" and a[k] != b[k]}
+            if marks:
+                changed[c.old.id] = marks
+                report.changed.append(c.old.id)
+        elif c.kind == "added":
+            report.added.append(c.new.id)
+    gone = [t.id for t in old.plan.tasks if t.id not in kept]
+    withdrawn = list(old.withdrawn) + [old.rows[tid] for tid in gone if tid in old.rows]
+    report.withdrawn = [tid for tid in gone if tid in old.rows]
+    headings = list(dict.fromkeys([*old.withdrawn_headings, *(old.headings if report.withdrawn else ())]))
+    data = render_ledger(plan, units_of(plan), options, typed, changed=changed, withdrawn=withdrawn,
+                         withdrawn_headings=headings, spec=spec, wording=wording)
+    return data, report
+
+
+def _text(value) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year}年{value.month}月{value.day}日"
+    return "" if value is None else str(value)
+
+
+__all__ = ["update_ledger", "UpdateReport", "Units"]

@@ -1,0 +1,35 @@
+"""The ledger a build writes into each version: made anew from the plan, with every cell typed
+in the previous version's ledger carried over (so staff go on typing in `latest`)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from parser.model import Plan
+from parser.profile import Profile
+
+from .model import LedgerError
+from .read import read_ledger
+from .spec import load_spec
+from .update import update_ledger
+from .write import Options, render_ledger, task_units
+
+
+def ledger_name() -> str:
+    return f"{load_spec().file}.xlsx"
+
+
+def ledger_for_build(plan: Plan, profile: Optional[Profile], previous: Optional[Path]) -> tuple[bytes, Optional[str]]:
+    """The version's ledger, and a note for the build's report when the previous version's
+    ledger (at `previous`) could not be read (open in Excel, damaged): the new one then starts
+    empty, and the old one stays as it is in its version."""
+    def units_of(p: Plan):
+        return task_units(p, profile)
+    if previous is not None and previous.is_file():
+        try:
+            data, _ = update_ledger(plan, units_of, read_ledger(previous))
+            return data, None
+        except LedgerError as exc:
+            return render_ledger(plan, units_of(plan), Options()), (
+                f"{exc}; the new version's ledger starts without its cells (the old one is kept as it is)")
+    return render_ledger(plan, units_of(plan), Options()), None
