@@ -236,10 +236,12 @@ def _flat_table(segs, rules: Rules):
     """A table flattened to one cell a line: (index of its first segment, row nodes) or None."""
     cells, where = [], []
     for k, (seg, cells_) in enumerate(segs):
-        # a cell a line may keep its separator: 责任单位 | (a pipe table flattened by a copy)
-        f = seg.folded.strip().strip("|").strip()
+        # a cell a line may keep its separator: 责任单位 | (a pipe table flattened by a copy);
+        # the original is cut where the folded cell was, so both strip the same characters
+        head = seg.folded.lstrip().lstrip("|").lstrip()
+        f = head.rstrip().rstrip("|").rstrip()
         if f and cells_ is None:
-            lead = len(seg.folded) - len(seg.folded.lstrip(" \t|"))
+            lead = len(seg.folded) - len(head)
             cells.append(Cell(seg.line, seg.orig[lead:lead + len(f)], f))
             where.append(k)
     found = find_flat_header(cells, rules)

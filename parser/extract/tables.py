@@ -130,7 +130,7 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
             # a row under a group cell that spans it (一、… on the first row only): a flattened
             # table drops the empty cell, so the row starts at the text column
             row_kinds = kinds[1:]
-        row_kinds = _realigned(row_kinds, cells, fcells, line, rules) or row_kinds
+        row_kinds = _realigned(row_kinds, cells, fcells, filled, line, rules) or row_kinds
         for i, kind in enumerate(row_kinds[:len(cells)]):
             cell = Cell(line, cells[i].strip(), fcells[i].strip())
             if not cell.orig:
@@ -179,13 +179,13 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
     return out
 
 
-def _realigned(kinds: list, cells: list[str], fcells: list[str], line: int, rules: Rules) -> Optional[list]:
+def _realigned(kinds: list, cells: list[str], fcells: list[str], filled: int, line: int,
+               rules: Rules) -> Optional[list]:
     """Column kinds for a row with fewer cells than its header (a merged cell is dropped by the
     copy: 2 | 扎实做好… | 疾控处 | 长期推进 under 序号 | 工作任务 | 细化分工 | 责任处室 | 完成时限),
     when the header's unit column holds no units: the units are the first cell after the text
     that reads as units, and the columns after the unit column follow it in order.  None when
-    the row needs no realigning."""
-    filled = len([c for c in fcells if c.strip()])
+    the row needs no realigning.  `filled`: how many of its cells hold something."""
     unit_cols = [i for i, k in enumerate(kinds) if k in UNIT_KINDS]
     if "text" not in kinds or not unit_cols or filled >= len(kinds):
         return None
