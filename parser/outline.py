@@ -18,8 +18,8 @@ from .extract.deadlines import find_deadlines, pick_deadline
 from .extract.header import read_header
 from .extract.numbering import Numeral, match_numeral
 from .extract.runtogether import find_run_header, rows_from_run
-from .extract.tables import (CLOSING, Cell, Row, mid_sentence, find_flat_header, find_spaced_header, rows_from_cells, rows_from_flat,
-                             rows_from_labelled, rows_from_spaced)
+from .extract.tables import (CLOSING, Cell, Row, mid_sentence, find_flat_header, find_spaced_header, header_kinds, is_header,
+                             rows_by_columns, rows_from_cells, rows_from_flat, rows_from_labelled, rows_from_spaced)
 from .extract.targets import find_targets
 from .model import Deadline, Evidence, ListItem, Notice, Part, Plan, SourceInfo, Target, Task, Unit
 from .normalize import SPACES, Piece, chinese_number, fold, letters_only, split_folded
@@ -37,6 +37,7 @@ INLINE_ITEM = regex.compile(r"""
     """, regex.VERBOSE)
 
 # a line under an item that starts with a label (整改措施：) or with 由: it may say who does the item
+SPACE_RUN = regex.compile(r"[ \u3000]{2,}")   # cells of a table laid out in columns
 MEASURE_LINE = regex.compile(r"^\s*(?:\p{Han}{2,8}\s*:|由)")
 
 
@@ -82,12 +83,16 @@ def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
     first_leads = lines[whole.count("\n", 0, min(said))].number if said and lines else None
 
     segs: list[tuple[Seg, Optional[tuple]]] = []   # (line or part of one, its table cells)
+    in_columns = False      # among the rows of a table laid out in columns (cells parted by spaces)
     for i, line in enumerate(lines):
         if i in header.consumed or any(p.search(folded[i]) for p in rules.chrome):
             segs.append((Seg(line.number, "", ""), None))
+            in_columns = False
             continue
-        for seg in _split_inline(Seg(line.number, orig[i], folded[i]), rules):
-            segs.append((seg, line.cells))
+        seg = Seg(line.number, orig[i], folded[i])
+        in_columns = line.cells is None and _column_cuts(seg, rules, in_columns) is not None
+        for piece in [seg] if in_columns else _split_inline(seg, rules):
+            segs.append((piece, line.cells))
     nodes = _nodes(segs, rules)
     return _assemble(nodes, header, info, rules, first_leads)
 
@@ -96,8 +101,8 @@ def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
 
 def _split_inline(seg: Seg, rules: Rules) -> list[Seg]:
     """Items run together on one long line (a page copied as one paragraph): ` 1.… 2.… 3.…`."""
-    if len(seg.folded) < INLINE_MIN or seg.folded.count("|") >= 2:
-        return [seg]     # short, or a table row: 1、… 2、… in a cell are the cell's own list
+    if len(seg.folded) < INLINE_MIN or seg.folded.count("|") >= 2 or "\t" in seg.folded.strip():
+        return [seg]     # short, or a table row (cells by bars or tabs): 1、… 2、… in a cell are the cell's own list
     cuts, expected, expected_heading = [], None, 1
     for m in INLINE_ITEM.finditer(seg.folded):
         if m.group("cn"):
@@ -129,18 +134,18 @@ def _nodes(segs, rules: Rules) -> list[Node]:
             if rows:
                 nodes.extend(_row_node(r) for r in rows)
             else:  # not a task table after all: keep its lines as text
-                nodes.extend(Node([Seg(r[0], r[1], fold(r[1], rules.fold))], closed=True) for r in table_rows)
+                nodes.extend(Node([Seg(r[0], r[5], fold(r[5], rules.fold))], closed=True) for r in table_rows)
         table_rows = []
 
     flat = _flat_table(segs, rules)
     stop = flat[0] if flat else len(segs)
     for seg, cells in segs[:stop]:
-        row_cells = _cells(seg, cells, rules)
+        row_cells = _cells(seg, cells, rules, in_table=bool(table_rows))
         if row_cells is not None:
             if current:
                 current.closed = True
                 current = None
-            table_rows.append((seg.line, seg.orig, row_cells[0], row_cells[1], cells is None))
+            table_rows.append((seg.line, row_cells[2], row_cells[0], row_cells[1], cells is None, seg.orig))
             continue
         f = seg.folded.strip()
         if table_rows and (not f or f == "|"):
@@ -217,19 +222,42 @@ def _details(last: Optional[Node], seg: Seg, rules: Rules) -> bool:
     return find_clause(last.orig[body], last.folded[body], rules) is None
 
 
-def _cells(seg: Seg, cells, rules: Rules):
-    """Cells of a table row: real cells, or an `a | b | c` line of a text file."""
+def _cells(seg: Seg, cells, rules: Rules, in_table: bool = False):
+    """Cells of a table row: real cells, or an `a | b | c` line of a text file.  `in_table`: the
+    line comes after rows of a table, where two cells parted by one tab are a row too (a copy
+    out of a spreadsheet drops a row's empty cells at its end, and their tabs with them)."""
     if cells is not None:
-        return list(cells), [fold(c, rules.fold) for c in cells]
-    bar = "|" if seg.folded.count("|") >= 2 else "\t" if seg.folded.strip().count("\t") >= 2 else None
+        return list(cells), [fold(c, rules.fold) for c in cells], seg.orig
+    tabs = seg.folded.strip().count("\t")
+    bar = "|" if seg.folded.count("|") >= 2 else "\t" if tabs >= 2 or in_table and tabs else None
     if bar:
         # ｜ folds to |: cut the original there too; a copy out of a spreadsheet parts cells by tabs
         pieces = split_folded(seg.orig, seg.folded, bar)
         while pieces and not pieces[-1][1].strip():
             pieces.pop()
         if sum(1 for _, f in pieces if f.strip()) >= 2:
-            return [o for o, _ in pieces], [f for _, f in pieces]
-    return None
+            return [o for o, _ in pieces], [f for _, f in pieces], seg.orig
+        return None
+    bounds = _column_cuts(seg, rules, in_table)
+    if bounds is None:
+        return None
+    pieces = [(seg.orig[a:b], seg.folded[a:b]) for a, b in zip(bounds[::2], bounds[1::2])]
+    # printed as a tab-separated row: the text of a row is cut at one-character separators
+    return [o for o, _ in pieces], [f for _, f in pieces], "\t".join(o for o, _ in pieces)
+
+
+def _column_cuts(seg: Seg, rules: Rules, in_table: bool) -> Optional[list[int]]:
+    """Where the cells of a line begin and end (start, end, start, end …) when a page that laid
+    its table out in columns, copied as text, parted them by runs of spaces: a header so parted
+    starts such a table, and a line with a run after it is one of its rows.  None otherwise."""
+    body = seg.folded.strip()
+    if "  " not in body and "\u3000" not in body:
+        return None
+    lead = len(seg.folded) - len(seg.folded.lstrip())
+    cuts = [(m.start() + lead, m.end() + lead) for m in SPACE_RUN.finditer(body)]
+    if not cuts or not in_table and (len(cuts) < 2 or not is_header(header_kinds(SPACE_RUN.split(body), rules))):
+        return None
+    return [lead, *(x for cut in cuts for x in cut), lead + len(body)]
 
 
 def _flat_table(segs, rules: Rules):
@@ -247,7 +275,7 @@ def _flat_table(segs, rules: Rules):
     found = find_flat_header(cells, rules)
     if found:
         start, end, kinds = found
-        rows = rows_from_flat(cells[end:], kinds, rules)
+        rows = rows_from_flat(cells[end:], kinds, rules) or rows_by_columns(cells[start:end], cells[end:], kinds, rules)
     elif spaced := find_spaced_header(cells, rules):
         start, kinds = spaced
         rows = rows_from_spaced(cells[start + 1:], kinds, rules)

@@ -157,9 +157,11 @@ def join_wrapped(lines: Sequence[Line], rules: Rules,
     7
     """
     wraps = wraps or load_wrap_rules()
-    width = find_width([l.text for l in lines if l.cells is None], wraps)
+    # rows of cells parted by tabs (a copy out of a spreadsheet) have the lengths of their cells,
+    # not of a width: a few such rows alone would seem wrapped at the longest
+    width = find_width([l.text for l in lines if l.cells is None and "\t" not in l.text.strip()], wraps)
     if width is None:
-        return list(lines), {}
+        return _opened_at_end(lines, rules, wraps)
     out, joins = _join(lines, width, rules, wraps, _Seen(bars=-1))
     # a row ending at the width with a bar is complete when it has the bars of the table's
     # rows: the first reading gives their number, the second uses it from the header on
@@ -187,6 +189,27 @@ def _join(lines: Sequence[Line], width: Width, rules: Rules, wraps: WrapRules,
         if not _continues(pieces, lines, k + 1, width, rules, wraps, seen, opened):
             out.append(_joined(pieces, joins))
             seen.done(out[-1].text)
+            pieces = []
+    return out, joins
+
+
+def _opened_at_end(lines: Sequence[Line], rules: Rules, wraps: WrapRules) -> tuple[list[Line], dict[int, Joined]]:
+    """Without a width to go by (too few lines were wrapped to tell it), only a line that ends
+    with an opening bracket is joined to the next: no line ends so unless a wrap cut it there
+    (污染严重( / zhòng) |, a reading aid cut from its character)."""
+    opening = tuple(pair[0] for pair in wraps.brackets)
+    out: list[Line] = []
+    joins: dict[int, Joined] = {}
+    pieces: list[Line] = []
+    for k, line in enumerate(lines):
+        if line.cells is not None:
+            out.append(line)
+            continue
+        pieces.append(line)
+        nxt = lines[k + 1] if k + 1 < len(lines) else None
+        if not (fold(line.text.rstrip(), rules.fold).endswith(opening) and nxt is not None
+                and nxt.cells is None and nxt.text.strip()):
+            out.append(_joined(pieces, joins))
             pieces = []
     return out, joins
 

@@ -90,9 +90,11 @@ def header_kinds(cells: list[str], rules: Rules) -> Optional[list[Optional[str]]
 
 
 def is_header(kinds: list[Optional[str]]) -> bool:
+    """Whether column kinds make a task table's header: a text column (or a group column, the
+    only text there is: 主要任务 | 责任单位 | 完成时限) and a unit column."""
     known = [k for k in kinds if k]
     return (len(known) >= 2 and len(known) >= len(kinds) - 1
-            and "text" in known and any(k in UNIT_KINDS for k in known))
+            and ("text" in known or "group" in known) and any(k in UNIT_KINDS for k in known))
 
 
 def assign_text_columns(kinds: list[Optional[str]]) -> list[Optional[str]]:
@@ -107,6 +109,9 @@ def assign_text_columns(kinds: list[Optional[str]]) -> list[Optional[str]]:
 
 
 # --- rows with real cells --------------------------------------------------------------------
+
+TAB_SEPARATOR = regex.compile(r"[ \u3000]*\t[ \t\u3000]*")
+
 
 def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Rules, *, inline: bool) -> list[Row]:
     """Rows given as (line, printed line, cells, folded cells).  The first header row sets the
@@ -166,7 +171,9 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
             # cells are the line cut at one-character separators: the row as printed up to
             # the first unit cell ends where that cell's separator stands
             cut = sum(len(c) for c in cells[:first_unit_col]) + first_unit_col - 1
-            row.text_override = printed[:cut].strip()   # \u3000 indentation too
+            # \u3000 indentation too; cells parted by tabs (a copy out of a spreadsheet) read as
+            # the same row parted by bars, as a Word table's cells are joined
+            row.text_override = TAB_SEPARATOR.sub(" | ", printed[:cut].strip())
             row.group = None   # the group cell is part of the text now; the heading above is the section
             numeral = match_numeral(fold(row.text_override, rules.fold), rules) if row.number is None else None
             if numeral is not None and numeral.style == "arabic":
@@ -365,6 +372,39 @@ def rows_from_flat(cells: list[Cell], kinds: list[str], rules: Rules) -> list[Ro
     return out
 
 
+def rows_by_columns(header: list[Cell], cells: list[Cell], kinds: list[str], rules: Rules) -> list[Row]:
+    """Rows of a table flattened one cell a line with no number column to start its rows
+    (重点任务 / 工作内容 / 负责科室 / 政策解读 / 对… / 综合科 / …), its empty cells dropped.  A
+    cell goes to the first column after the last one's that can hold it — units to a unit
+    column, a cell that names a time to a deadline column, any other cell to a text column
+    or a column of another kind — and a cell that no later column can hold starts the next
+    row.  The rows so cut are read as the rows of an `a | b | c` table, the header first."""
+    def fits(cell: Cell, kind: Optional[str]) -> bool:
+        if kind in UNIT_KINDS:
+            return _unit_cell(cell, rules)
+        if kind == "deadline":   # a time, or a cell that names times (1、…7月1日投入试运营 2、…)
+            return bool(find_deadlines(cell.folded, rules, 2000, cell=True)) and not _unit_cell(cell, rules)
+        if kind == "number":
+            return bool(BARE_NUMBER.match(cell.folded))
+        if kind in ("text", "group"):
+            return not _unit_cell(cell, rules)
+        return not _unit_cell(cell, rules) and not _deadline_like(cell, rules)
+
+    rows: list[list[Cell]] = []
+    at = len(kinds)
+    for cell in cells:
+        col = next((j for j in range(at + 1, len(kinds)) if fits(cell, kinds[j])), None)
+        if col is None:
+            rows.append([])
+            col = next((j for j in range(len(kinds)) if fits(cell, kinds[j])), 0)
+        rows[-1].append(cell)
+        at = col
+    table = [header, *rows]
+    # each row as a line of tab-parted cells, which is how rows_from_cells cuts a row's text
+    return rows_from_cells([(r[0].line, "\t".join(c.orig for c in r), [c.orig for c in r], [c.folded for c in r])
+                            for r in table], rules, inline=True)
+
+
 def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, rules: Rules, *,
               last: bool = False):
     rows: list[Row] = []
@@ -404,8 +444,10 @@ def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, r
                 i += 1
                 j += 1
             elif any(k in UNIT_KINDS or k == "deadline" for k in cols[j + 1:]):
-                # a progress or remarks cell with the units' columns after it (进展情况 | 责任单位)
-                i += 1
+                # a progress or remarks cell with the units' columns after it (进展情况 | 责任单位);
+                # a cell of units there is the units' own, its column left empty and dropped
+                if not (_unit_cell(cell, rules) and any(k in UNIT_KINDS for k in cols[j + 1:])):
+                    i += 1
                 j += 1
             else:  # progress, remarks: the rest of the row
                 # the document's last row holding fewer of them than the header has columns,
@@ -448,10 +490,19 @@ def _deadline_like(cell: Cell, rules: Rules) -> bool:
     return len(cell.folded) <= 20 and bool(find_deadlines(cell.folded, rules, 2000, cell=True))
 
 
+def _without_role(name: str, rules: Rules) -> str:
+    """A name without the role word or verb after it: 办公室牵头 -> 办公室."""
+    verb = next((v for v in (*(v for v, _ in rules.verbs), *rules.role_words)
+                 if name.endswith(v) and len(name) > len(v)), None)
+    return name[:-len(verb)] if verb else name
+
+
 def _unit_cell(cell: Cell, rules: Rules) -> bool:
-    spans = split_names(cell.folded, 0, len(cell.folded), rules)
-    # 规划信息处(爱卫办): a name with its other name in brackets after it
-    names = [ALIAS.sub("", clean_name(cell.folded[s:e], cell.folded[s:e], rules)) for s, e in spans]
+    folded = cell.folded.rstrip(" 。.")
+    spans = split_names(folded, 0, len(folded), rules)
+    # 规划信息处(爱卫办): a name with its other name in brackets after it; 办公室牵头，各科室配合,
+    # 应急处、疾控处等按职责分工负责: units with their roles, a clause in a cell
+    names = [ALIAS.sub("", clean_name(n, n, rules)) for s, e in spans if (n := _without_role(folded[s:e], rules))]
     # a figure makes a count, not a name: 新建城市口袋公园2处 ends like a unit (处) but is a task
     return bool(names) and len(cell.folded) <= 60 and all(
         _looks_like_unit(n, rules) and len(n) <= rules.max_name_length and not DIGIT.search(n) for n in names)

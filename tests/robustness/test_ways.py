@@ -19,14 +19,7 @@ pytestmark = pytest.mark.skipif(not measure.available(),
 RATIO = 0.97
 # Ways the parser does not hold yet, with the cause (see the notes); strict, so a way
 # that starts to hold fails here until it is taken off the list.
-KNOWN = {
-    "table-tabs": "rows of a | b | c tables re-joined by tabs are not read as rows (county-bureau, "
-                  "guangdong-weijian, jiangmen, xinchang)",
-    "table-spaces": "rows re-joined by runs of spaces are not read as rows when the text cell holds no "
-                    "unit column the spaced reader can find (county-bureau, guangdong-weijian, jiangmen, xinchang)",
-    "table-cells": "a | b | c table flattened to one cell a line loses its header's column count "
-                   "(county-bureau, guangdong-weijian, jiangmen, xinchang)",
-}
+KNOWN: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module")
