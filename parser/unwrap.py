@@ -43,6 +43,7 @@ class WrapRules:
     brackets: tuple[str, ...]       # pairs, opening then closing: ()
     indent: regex.Pattern           # a paragraph's first line begins so
     row_number: regex.Pattern       # a table row's bare number, group `n`
+    indented_share: float           # without a width: this share of lines indented makes a page of indents
 
 
 @functools.lru_cache(maxsize=2)
@@ -50,17 +51,18 @@ def load_wrap_rules(folder: Path = DATA_DIR) -> WrapRules:
     """data/wraps.toml, checked.  Raises RuleFileError naming the key that is missing, unknown
     or of the wrong kind."""
     t = _load(folder, "wraps.toml")
-    width, join = t.table("width"), t.table("join")
+    width, join, widthless = t.table("width"), t.table("join"), t.table("without_width")
     rules = WrapRules(width.get("min_width", int), width.get("min_lines", int),
                       width.get("min_share", float), width.get("max_longer_share", float),
                       width.get("column_tolerance", int), join.words("line_ends"), join.words("brackets"),
                       _compile(join.get("indent", str), "wraps.toml", "join.indent"),
-                      _compile(join.get("row_number", str), "wraps.toml", "join.row_number"))
+                      _compile(join.get("row_number", str), "wraps.toml", "join.row_number"),
+                      widthless.get("indented_share", float))
     if any(len(pair) != 2 for pair in rules.brackets):
         raise join.error("brackets", "must be pairs of two characters, opening then closing")
-    for key in ("min_share", "max_longer_share"):
+    for table, key in ((width, "min_share"), (width, "max_longer_share"), (widthless, "indented_share")):
         if not 0 < getattr(rules, key) <= 1:
-            raise width.error(key, "must be a share between 0 and 1")
+            raise table.error(key, "must be a share between 0 and 1")
     t.check()
     return rules
 
@@ -161,7 +163,7 @@ def join_wrapped(lines: Sequence[Line], rules: Rules,
     # not of a width: a few such rows alone would seem wrapped at the longest
     width = find_width([l.text for l in lines if l.cells is None and "\t" not in l.text.strip()], wraps)
     if width is None:
-        return _opened_at_end(lines, rules, wraps)
+        return _without_width(lines, rules, wraps)
     out, joins = _join(lines, width, rules, wraps, _Seen(bars=-1))
     # a row ending at the width with a bar is complete when it has the bars of the table's
     # rows: the first reading gives their number, the second uses it from the header on
@@ -193,11 +195,26 @@ def _join(lines: Sequence[Line], width: Width, rules: Rules, wraps: WrapRules,
     return out, joins
 
 
-def _opened_at_end(lines: Sequence[Line], rules: Rules, wraps: WrapRules) -> tuple[list[Line], dict[int, Joined]]:
-    """Without a width to go by (too few lines were wrapped to tell it), only a line that ends
-    with an opening bracket is joined to the next: no line ends so unless a wrap cut it there
-    (污染严重( / zhòng) |, a reading aid cut from its character)."""
+def _without_width(lines: Sequence[Line], rules: Rules, wraps: WrapRules) -> tuple[list[Line], dict[int, Joined]]:
+    """Joins when too few lines were wrapped to tell a width (data/wraps.toml, [without_width]):
+    a line that ends with an opening bracket goes on on the next (严重( / zhòng) |, a reading aid
+    cut from its character), and on a page whose lines begin indented, a line goes on on a next
+    line that does not (污染严 / 重 |), unless it ends a sentence or the next begins an item."""
     opening = tuple(pair[0] for pair in wraps.brackets)
+    texts = [l.text for l in lines if l.cells is None and l.text.strip()]
+    indented = sum(1 for t in texts if wraps.indent.match(t))
+    by_indent = bool(texts) and indented >= wraps.indented_share * len(texts)
+
+    def goes_on(line: Line, nxt: Optional[Line]) -> bool:
+        if nxt is None or nxt.cells is not None or not nxt.text.strip():
+            return False
+        end = fold(line.text.rstrip(), rules.fold)
+        if end.endswith(opening):
+            return True
+        bare = _bare(nxt.text, rules)
+        return (by_indent and not wraps.indent.match(nxt.text) and not end.endswith(wraps.line_ends)
+                and _numeral(bare, rules, wraps) is None and not rules.key_re.match(bare))
+
     out: list[Line] = []
     joins: dict[int, Joined] = {}
     pieces: list[Line] = []
@@ -206,9 +223,7 @@ def _opened_at_end(lines: Sequence[Line], rules: Rules, wraps: WrapRules) -> tup
             out.append(line)
             continue
         pieces.append(line)
-        nxt = lines[k + 1] if k + 1 < len(lines) else None
-        if not (fold(line.text.rstrip(), rules.fold).endswith(opening) and nxt is not None
-                and nxt.cells is None and nxt.text.strip()):
+        if not goes_on(line, lines[k + 1] if k + 1 < len(lines) else None):
             out.append(_joined(pieces, joins))
             pieces = []
     return out, joins

@@ -84,6 +84,22 @@ def test_real_cells_are_never_joined(rules):
     assert joined[-1] is row
 
 
+def test_without_a_width_only_an_open_bracket_or_a_lost_indent_joins(rules):
+    """Too few lines wrapped to tell a width: a line ending with an opening bracket goes on, and
+    on a page of indented lines an unindented one continues the line above, unless that line
+    ended its sentence or the next begins an item."""
+    more = [f"　　{n}.做好第{n}项工作。" for n in range(6, 18)]
+    texts = ["　　1.整治沿街占道经营（", "牵头单位：城管局）", "　　2.清理背街小巷卫生死角，垃圾堆", "放点位", "　　3.修复破损路面。",
+             "4.规范共享单车停放", "　　5.治理噪声扰民。", "另行部署。", *more]
+    joined, joins = join_wrapped(_lines("\n".join(texts)), rules)
+    assert [l.text for l in joined] == ["　　1.整治沿街占道经营（牵头单位：城管局）", "　　2.清理背街小巷卫生死角，垃圾堆放点位",
+                                        "　　3.修复破损路面。", "4.规范共享单车停放", "　　5.治理噪声扰民。", "另行部署。", *more]
+    assert joins[3].line_at(joins[3].text.index("放点位")) == 4
+    # a page of unindented lines gives no such joins
+    plain = [t.lstrip("　") for t in texts[2:]]
+    assert [l.text for l in join_wrapped(_lines("\n".join(plain)), rules)[0]] == plain
+
+
 def test_a_width_is_found_in_characters_or_in_columns():
     wraps = load_wrap_rules()
     chars = ["第1项工作推进邮快合作建设驿站网点"] * 5 + ["短"]

@@ -7,7 +7,7 @@ is computed in the same run (so a change of the parser moves both).
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from . import measure
@@ -80,9 +80,6 @@ def test_ways_combined_keep_the_tasks(ways, width, name, plain):
     the tasks and units the plain text gives."""
     doc = next(d for d in measure.corpus() if d.name == name)
     base = plain[1][name]
-    # known not to hold: a table flattened one cell a line, every cell indented and then
-    # wrapped (yueyang loses a row): the indentation reads as a new paragraph at each cell
-    assume(not (width and "indent" in ways and name == "yueyang-weicheng-wenti-2019"))
     ways = ways | ({width} if width else set())
     got, _ = measure.score_doc(doc, combined(ways))
     assert (got.tp, got.utp) >= (base.tp, base.utp) and got.npred <= base.npred, \
