@@ -21,7 +21,11 @@ WARNING_CODES = (
     "item-without-unit", "no-assignments", "item-cut-off", "inconsistent-target", "inconsistent-deadline",
     "unknown-unit", "undecodable-bytes", "invisible-characters")
 EVIDENCE_RULES = ("bracket-list", "in-sentence", "spaced-columns", "row-span", "run-together", "unit-label",
-                  "by-sentence")
+                  "by-sentence",
+                  # the task itself was found by a weak signal: a paragraph with no numeral and no
+                  # label, told only by its clause; a text joined from lines a wrap broke
+                  "unnumbered", "joined-lines")
+EVIDENCE_TEXT = 20        # the evidence of a weak signal quotes the task's first characters
 
 Role = Literal["lead", "responsible", "support"]
 ROLES: tuple[Role, ...] = ("lead", "responsible", "support")     # strongest first
@@ -64,7 +68,8 @@ class Target:
 @dataclass(frozen=True)
 class Evidence:
     """Where a task's units came from, when the rule that found them is of low certainty (a
-    bare list in brackets, a column read from the right, a row span): for people to check."""
+    bare list in brackets, a column read from the right, a row span), or how the task was
+    found, when that was a weak signal (no numeral, lines joined): for people to check."""
     rule: str                 # one of EVIDENCE_RULES
     text: str                 # the clause, cell or line as printed
     line: int
@@ -85,7 +90,7 @@ class Task:
     mentions: tuple[str, ...] = ()        # units named inside the text (由X会同Y…)
     section_number: Optional[str] = None  # the section heading's numeral as printed: 四 (民生实事四.1)
     leaders: tuple[str, ...] = ()         # persons named in charge (分管领导：张三): not units
-    evidence: tuple[Evidence, ...] = ()   # only when a rule of low certainty found the units
+    evidence: tuple[Evidence, ...] = ()   # only when a rule of low certainty found the units or the task
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from .extract.runtogether import find_run_header, rows_from_run
 from .extract.tables import (CLOSING, Cell, Row, mid_sentence, find_flat_header, find_spaced_header, header_kinds, is_header,
                              rows_by_columns, rows_from_cells, rows_from_flat, rows_from_labelled, rows_from_spaced)
 from .extract.targets import find_targets
-from .model import Deadline, Evidence, ListItem, Notice, Part, Plan, SourceInfo, Target, Task, Unit
+from .model import EVIDENCE_TEXT, Deadline, Evidence, ListItem, Notice, Part, Plan, SourceInfo, Target, Task, Unit
 from .normalize import SPACES, Piece, chinese_number, fold, letters_only, split_folded
 from .rules import Rules
 from .sources import Line
@@ -461,6 +461,9 @@ def _item(nodes: list[Node], n: int, r: _Reading, rules: Rules, year: Optional[i
     clause_text = None if node.attached else orig[c.start:c.end].strip()
     task = _task(numeral.text if numeral else None, r.part, _section(r.stack), text, ftext, c,
                  clause_text, node.line_at(start + lead), rules, year)
+    if numeral is None and label is None:
+        # a paragraph told a task by its clause alone, no numeral or label opening it
+        task = dataclasses.replace(task, evidence=task.evidence + (Evidence("unnumbered", text[:EVIDENCE_TEXT], task.line),))
     r.tasks.append(dataclasses.replace(task, section_number=_section_number(r.stack)))
     r.last_task_node = n
 

@@ -26,7 +26,7 @@ import regex
 
 from .extract.clauses import clause_line
 from .extract.numbering import match_numeral
-from .model import Plan
+from .model import EVIDENCE_TEXT, Evidence, Plan
 from .normalize import fold
 from .rules import DATA_DIR, Rules, _compile, _load
 from .sources import Line
@@ -379,6 +379,11 @@ def _task_at(task, finder: "_Finder"):
     deadline = task.deadline and own(task.deadline, task.deadline.text)
     targets = tuple(own(t, t.text) for t in task.targets)
     evidence = tuple(own(e, e.text) for e in task.evidence)
+    join = finder.joins[task.line]
+    if join.line_at(start + len(task.text.strip()) - 1) != line:
+        # the task's text was joined from lines a wrap broke: a weak signal, quoted as its first line holds it
+        first = next((k for k in range(start, len(join.lines)) if join.lines[k] != line), len(join.lines))
+        evidence += (Evidence("joined-lines", join.text[start:min(first, start + EVIDENCE_TEXT)], line),)
     return dataclasses.replace(task, line=line, deadline=deadline, targets=targets, evidence=evidence)
 
 

@@ -57,6 +57,18 @@ def test_a_wrapped_line_keeps_the_source_line_of_each_character(rules):
     assert first.line_at(0) == 1 and first.line_at(text.index("图表")) == 2 and first.line_at(len(text) - 2) == 3
 
 
+def test_a_task_joined_from_wrapped_lines_says_so(rules):
+    """A task whose text a wrap broke carries `joined-lines` evidence quoting its first line;
+    a task on one line of a wrapped page carries none."""
+    src = "\n".join(["1.深入推进政策解读，创新解读形式，注重以图", "表解读等形式进行解读。（综合科负责）",
+                     "2.注重回应关切。（办公室负责）", "3.加强重点领域信息公开工作。注重政务服务办",
+                     "理流程、办理结果等信息发布。（各科室负责）"])
+    tasks = parse_text(src).tasks
+    assert [[(e.rule, e.text, e.line) for e in t.evidence] for t in tasks] == [
+        [("joined-lines", "深入推进政策解读，创新解读形式，注重以图", 1)], [],
+        [("joined-lines", "加强重点领域信息公开工作。注重政务服务办", 4)]]
+
+
 def test_the_numbering_and_labels_begin_lines_of_their_own(rules):
     """At the width, 2. after item 1 begins item 2, and 牵头单位： under an item is its own line;
     inside a paragraph of items run together, they are cut like any other word."""
