@@ -187,7 +187,8 @@ class _Table:
             child.check()
 
 
-def _load(folder: Path, name: str) -> _Table:
+def load_table(folder: Path, name: str) -> _Table:
+    """A rule file of `folder`, to be read key by key (every reader of a rule file uses it)."""
     path = folder / name
     try:
         with open(path, "rb") as fh:
@@ -198,7 +199,8 @@ def _load(folder: Path, name: str) -> _Table:
         raise RuleFileError(name, "-", str(exc)) from exc
 
 
-def _compile(pattern: str, where: str, key: str, flags=0) -> regex.Pattern:
+def compile_pattern(pattern: str, where: str, key: str, flags=0) -> regex.Pattern:
+    """A rule file's pattern compiled, or a RuleFileError naming the file and the key."""
     try:
         return regex.compile(pattern, flags)
     except (regex.error, TypeError) as exc:
@@ -242,8 +244,8 @@ def _roles(t: _Table) -> dict:
     rw = _alternation(role_words)
     # [modifier] role word [role word]: 主要责任, 牵头责任, 协同配合; then the unit noun
     words_re = rf"(?:{_alternation(mods)})?(?P<role>{rw})(?P<role2>{rw})?"
-    label_re = _compile(rf"{words_re}(?:{_alternation(nouns)})", "roles.toml", "labels")
-    label_end_re = _compile(rf"{words_re}(?:{_alternation(nouns)})?$", "roles.toml", "labels")
+    label_re = compile_pattern(rf"{words_re}(?:{_alternation(nouns)})", "roles.toml", "labels")
+    label_end_re = compile_pattern(rf"{words_re}(?:{_alternation(nouns)})?$", "roles.toml", "labels")
     for example in examples:
         if not label_re.fullmatch(example):
             raise labels.error("examples", f'"{example}" is not a label of this vocabulary')
@@ -252,7 +254,7 @@ def _roles(t: _Table) -> dict:
     clause_heads = labels.words("clause_heads")
     # a key: a label, or a role word alone (牵头：市发改委；配合：市财政局), or another label,
     # or a person's label by its last word (牵头负责领导：), not begun inside a word; then a colon
-    key_re = _compile(rf"(?P<key>{words_re}(?:{_alternation(nouns)})?|{others}|(?<!\p{{Han}})\p{{Han}}{{0,6}}?(?:{_alternation(heads + clause_heads)}))\s*[:]",
+    key_re = compile_pattern(rf"(?P<key>{words_re}(?:{_alternation(nouns)})?|{others}|(?<!\p{{Han}})\p{{Han}}{{0,6}}?(?:{_alternation(heads + clause_heads)}))\s*[:]",
                       "roles.toml", "labels")
     not_verbs = set(labels.words("not_verbs"))
     verbs = t.mapping("verbs", str)
@@ -263,7 +265,7 @@ def _roles(t: _Table) -> dict:
         if role not in ROLES:
             raise t.error(f"verbs.{verb}", f"role must be one of {', '.join(ROLES)}")
     rules_ = t.table("document_rules")
-    leads = tuple(_compile(p, "roles.toml", "document_rules.first_listed_leads")
+    leads = tuple(compile_pattern(p, "roles.toml", "document_rules.first_listed_leads")
                   for p in rules_.words("first_listed_leads"))
     for example in rules_.words("first_listed_leads_example"):
         if not any(p.search(example) for p in leads):
@@ -293,7 +295,7 @@ def _numbering(t: _Table) -> dict:
     styles = []
     for st in t.tables("styles"):
         name = st.get("name", str)
-        pattern = _compile(st.get("pattern", str), "numbering.toml", f"styles.{name}")
+        pattern = compile_pattern(st.get("pattern", str), "numbering.toml", f"styles.{name}")
         for example in st.words("examples"):
             if not pattern.match(example):
                 raise st.error("examples", f'"{example}" does not match the pattern')
@@ -308,11 +310,11 @@ def _targets(t: _Table, cn_digits: Mapping[str, int], cn_multipliers: Mapping[st
     unit_words = t.words("units")
     mult = t.mapping("multipliers", int)
     approx = "".join(regex.escape(a) for a in t.words("approximators"))
-    target_re = _compile(
+    target_re = compile_pattern(
         rf"(?P<num>\d+(?:\.\d+)?)\s*(?P<mult>{_alternation(mult)})?[{approx}]?\s*(?P<unit>{_alternation(unit_words)})?",
         "targets.toml", "units")
     cn_chars = regex.escape("".join(cn_digits) + "".join(cn_multipliers))
-    cn_target_re = _compile(rf"(?P<num>[{cn_chars}]{{1,4}})(?P<unit>{_alternation(t.words('chinese_units'))})",
+    cn_target_re = compile_pattern(rf"(?P<num>[{cn_chars}]{{1,4}})(?P<unit>{_alternation(t.words('chinese_units'))})",
                             "targets.toml", "chinese_units")
     comparators, qualifiers = t.table("comparators"), t.table("qualifiers")
     excluded, text = t.table("excluded"), t.table("text")
@@ -345,7 +347,7 @@ def _deadlines(t: _Table) -> dict:
             raise p.error("meaning", f'"{meaning}" is not one of {", ".join(DEADLINE_MEANINGS)}')
         if scope not in ("text", "cell"):
             raise p.error("scope", f'"{scope}" is not text or cell')
-        pattern = _compile(p.get("pattern", str), "deadlines.toml", f"phrases[{n}]")
+        pattern = compile_pattern(p.get("pattern", str), "deadlines.toml", f"phrases[{n}]")
         for example in p.words("examples"):
             if not pattern.search(example):
                 raise p.error("examples", f'"{example}" does not match the pattern')
@@ -360,12 +362,12 @@ def _deadlines(t: _Table) -> dict:
 def _document(t: _Table) -> dict:
     """document.toml: the header, parts and page chrome around the tasks."""
     def pattern(key: str) -> regex.Pattern:
-        return _compile(t.get(key, str), "document.toml", key)
+        return compile_pattern(t.get(key, str), "document.toml", key)
 
     words = {k: t.words(k) for k in ("title_endings", "issuer_keys", "date_keys", "part_endings", "plan_target_keys")}
     document = dict(words, issuer_before=t.get("issuer_before", str), part_max_length=t.get("part_max_length", int))
     return dict(doc=document,
-                chrome=tuple(_compile(p, "document.toml", "chrome") for p in t.words("chrome")),
+                chrome=tuple(compile_pattern(p, "document.toml", "chrome") for p in t.words("chrome")),
                 date_line=pattern("date_line"), iso_date=pattern("iso_date"), year_re=pattern("year"),
                 doc_number_year=pattern("doc_number_year"), doc_number=_doc_number(t),
                 reading_aid=pattern("reading_aid"),
@@ -378,7 +380,7 @@ def _doc_number(t: _Table) -> regex.Pattern:
     """The circular's own 文号, checked on its examples (full-width folded as the parser reads
     lines)."""
     from .normalize import fold
-    pattern = _compile(t.get("doc_number", str), "document.toml", "doc_number")
+    pattern = compile_pattern(t.get("doc_number", str), "document.toml", "doc_number")
     for example in t.words("doc_number_examples"):
         if not pattern.search(fold(example, fold_table({}))):
             raise t.error("doc_number_examples", f'"{example}" is not matched by doc_number')
@@ -399,7 +401,7 @@ def _tables(t: _Table, vocabulary: dict) -> dict:
     words = {kind: columns.words(kind) for kind in ("number", "text", "group")}
     words.update(person=vocabulary["person_keys"] + vocabulary["person_heads"], deadline=vocabulary["deadline_keys"],
                  ignore=vocabulary["stop_keys"])
-    text_label = _compile(rf"\s*(?:{_alternation(words['text'])})\s*:\s*", "tables.toml", "columns.text")
+    text_label = compile_pattern(rf"\s*(?:{_alternation(words['text'])})\s*:\s*", "tables.toml", "columns.text")
     return dict(columns=words, text_label=text_label)
 
 
@@ -408,7 +410,7 @@ def load_rules(folder: Path = DATA_DIR) -> Rules:
     """Read, check and compile the rule data (parser/data).  Raises RuleFileError naming the
     file and the key: missing, unknown, of the wrong kind, a regex that does not compile, an
     example its pattern does not match."""
-    files = {name: _load(folder, f"{name}.toml")
+    files = {name: load_table(folder, f"{name}.toml")
              for name in ("roles", "units", "numbering", "targets", "deadlines", "document", "tables")}
     vocabulary = _roles(files["roles"])
     numbering = _numbering(files["numbering"])

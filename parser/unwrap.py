@@ -28,7 +28,7 @@ from .extract.clauses import clause_line
 from .extract.numbering import match_numeral
 from .model import EVIDENCE_TEXT, Evidence, Plan
 from .normalize import fold
-from .rules import DATA_DIR, Rules, _compile, _load
+from .rules import DATA_DIR, Rules, compile_pattern, load_table
 from .sources import Line
 
 
@@ -50,13 +50,13 @@ class WrapRules:
 def load_wrap_rules(folder: Path = DATA_DIR) -> WrapRules:
     """data/wraps.toml, checked.  Raises RuleFileError naming the key that is missing, unknown
     or of the wrong kind."""
-    t = _load(folder, "wraps.toml")
+    t = load_table(folder, "wraps.toml")
     width, join, widthless = t.table("width"), t.table("join"), t.table("without_width")
     rules = WrapRules(width.get("min_width", int), width.get("min_lines", int),
                       width.get("min_share", float), width.get("max_longer_share", float),
                       width.get("column_tolerance", int), join.words("line_ends"), join.words("brackets"),
-                      _compile(join.get("indent", str), "wraps.toml", "join.indent"),
-                      _compile(join.get("row_number", str), "wraps.toml", "join.row_number"),
+                      compile_pattern(join.get("indent", str), "wraps.toml", "join.indent"),
+                      compile_pattern(join.get("row_number", str), "wraps.toml", "join.row_number"),
                       widthless.get("indented_share", float))
     if any(len(pair) != 2 for pair in rules.brackets):
         raise join.error("brackets", "must be pairs of two characters, opening then closing")
