@@ -6,6 +6,7 @@ import json
 import os
 import re
 import shutil
+import unicodedata
 
 import pytest
 
@@ -53,6 +54,9 @@ class Opened:
         self.context = browser.new_context(viewport={"width": width, "height": height})
         self.requests, self.errors, self.console = [], [], []
         self.context.route("**/*", self._route)
+        # what the page's Content-Security-Policy blocked, recorded from before the page loads
+        self.context.add_init_script("window.__blocked = []; document.addEventListener('securitypolicyviolation',"
+                                     " e => window.__blocked.push(e.violatedDirective + ' ' + e.blockedURI));")
         self.page = self.context.new_page()
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.page.on("console", lambda m: self.console.append(m.text))
@@ -258,6 +262,14 @@ def test_no_request_leaves_the_page(opened):
     page.emulate_media(media="print")
     assert opened.requests == [opened.url]
     assert opened.errors == [] and opened.console == []
+    assert page.evaluate("performance.getEntriesByType('resource').length") == 0
+    assert page.evaluate("window.__blocked") == []
+    # and a request the page would make is stopped before it leaves (the check above can see one)
+    page.evaluate("() => { const i = document.createElement('img'); i.src = 'http://127.0.0.1:9/x.png';"
+                  " document.body.appendChild(i); }")
+    page.wait_for_function("window.__blocked.length > 0")
+    assert page.evaluate("window.__blocked") == ["img-src http://127.0.0.1:9/x.png"]
+    assert opened.requests == [opened.url]
     policy = page.get_attribute("meta[http-equiv='Content-Security-Policy']", "content")
     assert "default-src 'none'" in policy and re.search(r"script-src 'sha256-[A-Za-z0-9+/=]+';", policy)
 
@@ -287,7 +299,7 @@ def test_a_circular_with_html_in_its_text_runs_no_script(browser, tmp_path):
         assert "</div></script><script>window.pwned=3</script>" in p.inner_text("#L3")
         p.click("#L3 .tasktext")
         assert '<b onmouseover="window.pwned=4">网点</b>' in p.inner_text("#card")
-        assert page.requests == [page.url] and page.errors == []
+        assert page.requests == [page.url] and page.errors == [] and p.evaluate("window.__blocked") == []
         assert p.get_attribute("body", "data-ready") == "1"        # the page's own script did run
     finally:
         page.close()
@@ -328,6 +340,66 @@ def test_the_review_page_prints_the_text_and_the_table(browser, sample):
         assert pdf.startswith(b"%PDF") and len(pdf) > 20_000
     finally:
         page.close()
+    import io
+
+    import pdfplumber
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        # NFKC: the PDF's text layer gives some characters as Kangxi radicals (⼯ for 工)
+        texts = ["".join(unicodedata.normalize("NFKC", pg.extract_text() or "").split()) for pg in doc.pages]
+    # the text, warnings and legend on the first page; the chart; the table from a page of its own
+    assert "苏州市邮政管理局关于印发" in texts[0] and "第78行" in texts[0]
+    first = next(n for n, t in enumerate(texts) if "任务表" in t)
+    pages = range(first, len(texts))
+    assert len(pages) >= 2 and "显示96/96项" in texts[first]
+    for n in pages:                                   # every page of the table repeats its headings
+        assert "部分·章节" in texts[n] and "完成时限" in texts[n], n
+
+
+def generated(items: int) -> str:
+    """A circular in the sample's shape with `items` numbered tasks over four units."""
+    units = ["办公室", "普遍服务处", "市场监管处", "普遍服务处、市场监管处"]
+    roles = ["牵头", "牵头", "负责", "按职责分工负责"]
+    lines = ["关于印发2022年工作目标任务分解方案的通知", "", "2022年工作目标任务分解方案"]
+    for n in range(1, items + 1):
+        if n % 25 == 1:
+            lines.append(f"{'一二三四五六七八九'[(n // 25) % 9]}、第{n // 25 + 1}组重点工作")
+        extra = f"力争年内新建{n % 50 + 1}个绿色网点。" if n % 3 == 0 else f"{n % 12 + 1}月底前完成。"
+        lines.append(f"{n}. 加强行业监管第{n}项工作，{extra}（{units[n % 4]}{roles[n % 4]}）")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_2000_task_page_filters_in_chromium_and_fits_a_phone(browser, tmp_path, capsys):
+    """The filter on 2,000 rows shows exactly each unit's tasks; how long it takes to answer in
+    Chromium is measured here and reported (goal < 200 ms; `make bench` reports it too), not
+    asserted: a shared test machine's timings say little."""
+    plan = parse_text(generated(2000))
+    assert len(plan.tasks) == 2000
+    path = tmp_path / "large.html"
+    path.write_text(render_review(plan, _lines(generated(2000))), encoding="utf-8")
+    page = Opened(browser, path)
+    try:
+        p, times = page.page, []
+        units = sorted({u.canonical or u.name for t in plan.tasks for u in t.departments})
+        for unit in units + [""]:
+            times.append(p.evaluate("""unit => {
+                const select = document.getElementById('f-unit'), start = performance.now();
+                select.value = unit;
+                select.dispatchEvent(new Event('change'));
+                document.body.offsetHeight;                  // the layout the change forces
+                return performance.now() - start; }""", unit))
+            shown = p.evaluate("document.querySelectorAll('#task-rows .tr:not([hidden])').length")
+            assert shown == sum(1 for t in plan.tasks if not unit or unit in {u.name for u in t.departments}), unit
+        assert page.errors == [] and page.requests == [page.url]
+    finally:
+        page.close()
+    with capsys.disabled():
+        print(f"\n  review page, 2,000 tasks: the filter answered in {max(times):.0f} ms at most "
+              f"over {len(times)} choices (goal < 200 ms)")
+    phone = Opened(browser, path, 390, 844)
+    try:
+        assert phone.page.evaluate("document.documentElement.scrollWidth") == 390
+    finally:
+        phone.close()
 
 
 def revised(tmp_path, *edits):
