@@ -8,7 +8,9 @@ lost tasks or units under each way.
 from __future__ import annotations
 
 import logging
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,6 +41,15 @@ def main(argv: list[str]) -> int:
                 b = base_docs[doc]
                 if (c.tp, c.utp) < (b.tp, b.utp):
                     print(f"    {doc}: tasks {c.tp}/{c.ngold} (plain {b.tp}), units {c.utp}/{c.ugold} (plain {b.utp})")
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice:
+        with tempfile.TemporaryDirectory() as folder:
+            measure.as_pdf(Path(folder), soffice)
+            total, _ = measure.score_files(Path(folder), ".pdf")
+        print(f"{'pdf':<14} {total.task_f1:8.3f} {total.task_f1 / base.task_f1:6.3f} "
+              f"{total.unit_f1:8.3f} {total.unit_f1 / base.unit_f1:6.3f}   (the text laid out by LibreOffice, read from the PDF)")
+    else:
+        print("pdf: LibreOffice is not installed; not measured")
     print(f"{len(WAYS)} ways in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -84,26 +84,31 @@ def build_plan(lines: list[Line], info: SourceInfo, rules: Rules) -> Plan:
 
     segs: list[tuple[Seg, Optional[tuple]]] = []   # (line or part of one, its table cells)
     in_columns = False      # among the rows of a table laid out in columns (cells parted by spaces)
+    carried = None          # the numerals items run together on the line before go on with
     for i, line in enumerate(lines):
         if i in header.consumed or any(p.search(folded[i]) for p in rules.chrome):
             segs.append((Seg(line.number, "", ""), None))
-            in_columns = False
+            in_columns, carried = False, None
             continue
         seg = Seg(line.number, orig[i], folded[i])
         in_columns = line.cells is None and _column_cuts(seg, rules, in_columns) is not None
-        for piece in [seg] if in_columns else _split_inline(seg, rules):
-            segs.append((piece, line.cells))
+        pieces, carried = ([seg], None) if in_columns else _split_inline(seg, rules, carried)
+        segs.extend((piece, line.cells) for piece in pieces)
     nodes = _nodes(segs, rules)
     return _assemble(nodes, header, info, rules, first_leads)
 
 
 # --- lines to nodes --------------------------------------------------------------------------
 
-def _split_inline(seg: Seg, rules: Rules) -> list[Seg]:
-    """Items run together on one long line (a page copied as one paragraph): ` 1.… 2.… 3.…`."""
+def _split_inline(seg: Seg, rules: Rules, carried: Optional[tuple] = None) -> tuple[list[Seg], Optional[tuple]]:
+    """Items run together on one long line (a page copied as one paragraph): ` 1.… 2.… 3.…`;
+    and the numerals (item, heading) the next line's would go on with, when this line's items
+    were run together.  `carried`: those of the line before (a paragraph a layout broke into
+    lines goes on with its numbering: 1.… on one line, its 责任单位：… and 2.… on the next)."""
     if len(seg.folded) < INLINE_MIN or seg.folded.count("|") >= 2 or "\t" in seg.folded.strip():
-        return [seg]     # short, or a table row (cells by bars or tabs): 1、… 2、… in a cell are the cell's own list
-    cuts, expected, expected_heading = [], None, 1
+        return [seg], None   # short, or a table row (cells by bars or tabs): 1、… 2、… in a cell are the cell's own list
+    cuts = []
+    expected, expected_heading = carried or (None, 1)
     for m in INLINE_ITEM.finditer(seg.folded):
         if m.group("cn"):
             if chinese_number(m.group("cn"), rules.cn_digits, rules.cn_multipliers) == expected_heading:
@@ -115,10 +120,11 @@ def _split_inline(seg: Seg, rules: Rules) -> list[Seg]:
         if expected is None and v == 1 or v == expected:
             cuts.append(m.start())
             expected = v + 1
-    if len(cuts) < 2:
-        return [seg]
+    if len(cuts) < (1 if carried else 2):
+        return [seg], None
     bounds = ([0] if cuts[0] > 0 else []) + cuts + [len(seg.folded)]
-    return [Seg(seg.line, seg.orig[a:b], seg.folded[a:b]) for a, b in zip(bounds, bounds[1:]) if b > a]
+    pieces = [Seg(seg.line, seg.orig[a:b], seg.folded[a:b]) for a, b in zip(bounds, bounds[1:]) if b > a]
+    return pieces, (expected, expected_heading)
 
 
 def _nodes(segs, rules: Rules) -> list[Node]:

@@ -64,6 +64,9 @@ class Line:
     number: int
     text: str
     cells: Optional[tuple[str, ...]] = None   # a table row's cells, when the source has real cells
+    # a PDF's line that ends its sentence at the right margin, where the layout may have wrapped
+    # it (True), or not (False); None: the source does not say
+    full: Optional[bool] = None
 
 
 @dataclass(frozen=True)
@@ -219,8 +222,8 @@ def read_bytes(data: bytes, name: str = "<input>") -> Document:
     \x0c) become spaces, one for one: they are no part of the words, and no XML may hold them.
     """
     document = _read(data, name)
-    lines = tuple(Line(l.number, l.text.translate(CONTROLS),
-                       None if l.cells is None else tuple(c.translate(CONTROLS) for c in l.cells))
+    lines = tuple(dataclasses.replace(l, text=l.text.translate(CONTROLS),
+                                      cells=None if l.cells is None else tuple(c.translate(CONTROLS) for c in l.cells))
                   for l in document.lines)
     lines, notice = _visible(lines)
     return dataclasses.replace(document, lines=lines, notices=document.notices + notice)
@@ -247,8 +250,8 @@ def _visible(lines: tuple[Line, ...]) -> tuple[tuple[Line, ...], tuple[Notice, .
         for t in texts[:1] if line.cells is None else texts[1:]:
             found.update(INVISIBLE.findall(t))
         where.append(line.number)
-        out.append(Line(line.number, INVISIBLE.sub("", line.text),
-                        None if line.cells is None else tuple(INVISIBLE.sub("", c) for c in line.cells)))
+        out.append(dataclasses.replace(line, text=INVISIBLE.sub("", line.text),
+                                       cells=None if line.cells is None else tuple(INVISIBLE.sub("", c) for c in line.cells)))
     if not where:
         return lines, ()
     kinds = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, 'FORMAT CHARACTER')}" for c, _ in found.most_common(3))
@@ -407,20 +410,25 @@ def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
     if not any(r.text.strip() for r in rows):
         raise SourceError(f"{name}: the PDF has no text layer (a scan?); run it through OCR first, "
                           "or give the circular as .docx or .txt")
+    # a line that runs to the right margin was wrapped there by the layout, unless it ends its
+    # sentence there: then parser/unwrap.py decides from the next line, as for any wrapped text
     margin = max(r.right for r in rows)
-    lines: list[str] = []
+    lines: list[Line] = []
     wrapped = False
     for r in rows:
         if wrapped:
-            lines[-1] += r.text
+            lines[-1] = Line(lines[-1].number, lines[-1].text + r.text)
         else:
-            lines.append(r.text)
+            lines.append(Line(len(lines) + 1, r.text))
         text = r.text.rstrip()
-        wrapped = bool(text) and r.right >= margin - 2.5 * (r.top - r.bottom) and text[-1] not in PDF_LINE_ENDS
-    return tuple(Line(i, t) for i, t in enumerate(lines, 1))
+        full = bool(text) and r.right >= margin - 2.5 * (r.top - r.bottom)
+        wrapped = full and text[-1] not in PDF_LINE_ENDS
+        if full and not wrapped:
+            lines[-1] = Line(lines[-1].number, lines[-1].text, full=True)
+    return tuple(Line(l.number, l.text, full=bool(l.full)) for l in lines)
 
 
-PDF_LINE_ENDS = "。；;！!？?：:）)」』”"
+PDF_LINE_ENDS = "。；;！!？?：:）)]］】〕》」』”|｜"   # and a table cell's bar
 MAX_PDF_PAGES = 3000        # a circular of a thousand pages, with room
 # pieces of text × characters, the cost of reading a page's text (see _pdf_lines): a dense page
 # of a circular is ~40 pieces × 1,600 characters (a dense English manual: 0.6 million); the
@@ -436,16 +444,45 @@ def _page_lines(textpage) -> list[_PdfLine]:
     groups: list[list[tuple]] = []
     for r in rects:
         g = groups[-1] if groups else None
-        if g and min(g[0][3], r[3]) - max(g[0][1], r[1]) > 0.5 * (r[3] - r[1]):
+        # sharing half the lower's height: a quotation mark's small box, above the line's
+        # others and sorted before them, shares all of its own
+        if g and min(g[0][3], r[3]) - max(g[0][1], r[1]) > 0.5 * min(r[3] - r[1], g[0][3] - g[0][1]):
             g.append(r)
         else:
             groups.append([r])
+    autospace = _autospaces(textpage)
     out = []
     for g in groups:
         g.sort(key=lambda r: r[0])
         text = "".join(textpage.get_text_bounded(*r) for r in g).replace("\r", "").replace("\n", "")
+        if autospace and " " in text:
+            text = "".join(ch for k, ch in enumerate(text)
+                           if not (ch == " " and 0 < k < len(text) - 1 and (text[k - 1], text[k + 1]) in autospace))
         out.append(_PdfLine(text, max(r[3] for r in g), min(r[1] for r in g), max(r[2] for r in g)))
     return out
+
+
+def _autospaces(textpage) -> set[tuple[str, str]]:
+    """The (before, after) characters of the spaces pdfium made up between Chinese and a Latin
+    letter or digit, where the page holds no real space between the same two: the gap a layout
+    leaves there (2016 年, 12 月底前, 超 1000 万件) is no part of the words, and would cut dates
+    and figures, while a real one may part a table's cells (1 居民消费价格涨幅3%左右)."""
+    import pypdfium2.raw as raw
+
+    text = textpage.get_text_range()
+    made, real = set(), set()
+    for i in range(1, min(len(text), textpage.count_chars()) - 1):
+        if text[i] != " ":
+            continue
+        pair = (text[i - 1], text[i + 1])
+        if not (HAN.match(pair[0]) and LATIN.match(pair[1]) or LATIN.match(pair[0]) and HAN.match(pair[1])):
+            continue
+        (made if raw.FPDFText_IsGenerated(textpage.raw, i) == 1 else real).add(pair)
+    return made - real
+
+
+HAN = regex.compile(r"\p{Han}")
+LATIN = regex.compile(r"[0-9A-Za-z%]")
 
 
 def _converted_to_docx(data: bytes, name: str) -> bytes:

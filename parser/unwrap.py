@@ -77,11 +77,36 @@ class Width:
     def measure(self, text: str) -> int:
         return display_columns(text) if self.columns else len(text)
 
-    def reached(self, text: str) -> bool:
-        return self.size - self.tolerance <= self.measure(text) <= self.size
+    def reached(self, line: Line) -> bool:
+        return self.size - self.tolerance <= self.measure(line.text) <= self.size
 
-    def exact(self, text: str) -> bool:
-        return self.measure(text) == self.size
+    def exact(self, line: Line) -> bool:
+        return self.measure(line.text) == self.size
+
+    def indented(self, line: Line) -> bool:
+        return False      # a text's indent is data/wraps.toml's `indent`
+
+    def ends(self, line: Line, rules: Rules, wraps: WrapRules) -> bool:
+        """Whether the line ends as a sentence or clause does (data/wraps.toml's `line_ends`)."""
+        return fold(line.text.rstrip(), rules.fold).endswith(wraps.line_ends)
+
+
+class Margin:
+    """The width of a PDF, whose lines say themselves whether they end their sentence at the
+    right margin (`Line.full`; the reader joined those that end elsewhere at the margin)."""
+
+    def reached(self, line: Line) -> bool:
+        return bool(line.full)
+
+    exact = reached
+
+    def indented(self, line: Line) -> bool:
+        """A PDF's line that begins with a space begins indented: the text layer gives the
+        indent of a paragraph's first line as one."""
+        return line.text[:1].isspace()
+
+    def ends(self, line: Line, rules: Rules, wraps: WrapRules) -> bool:
+        return True       # the reader joined the lines that end elsewhere at the margin
 
 
 def display_columns(text: str) -> int:
@@ -161,7 +186,10 @@ def join_wrapped(lines: Sequence[Line], rules: Rules,
     wraps = wraps or load_wrap_rules()
     # rows of cells parted by tabs (a copy out of a spreadsheet) have the lengths of their cells,
     # not of a width: a few such rows alone would seem wrapped at the longest
-    width = find_width([l.text for l in lines if l.cells is None and "\t" not in l.text.strip()], wraps)
+    if any(l.full is not None for l in lines):
+        width: Width | Margin | None = Margin()
+    else:
+        width = find_width([l.text for l in lines if l.cells is None and "\t" not in l.text.strip()], wraps)
     if width is None:
         return _without_width(lines, rules, wraps)
     out, joins = _join(lines, width, rules, wraps, _Seen(bars=-1))
@@ -241,17 +269,17 @@ def _continues(pieces: list[Line], lines: Sequence[Line], k: int, width: Width, 
                seen: "_Seen", opened: list[int]) -> bool:
     """Whether the line being joined goes on on line `k` (the rules: data/wraps.toml)."""
     text, nxt = pieces[-1].text, lines[k] if k < len(lines) else None
-    if nxt is None or nxt.cells is not None or not nxt.text.strip() or not width.reached(text):
+    if nxt is None or nxt.cells is not None or not nxt.text.strip() or not width.reached(pieces[-1]):
         return False
-    ends = fold(text.rstrip(), rules.fold).endswith(wraps.line_ends)
-    if ends and (not width.exact(text) or wraps.indent.match(nxt.text)):
+    ends = width.ends(pieces[-1], rules, wraps)
+    if ends and (not width.exact(pieces[-1]) or wraps.indent.match(nxt.text) or width.indented(nxt)):
         return False
     bare = _bare(nxt.text, rules)
     if rules.attachment.match(bare) and len(bare) > 2:
         return False
     if any(o > 0 for o in opened):
         return True
-    if ends and not width.reached(nxt.text) and _clause_alone(nxt.text, rules):
+    if ends and not width.reached(nxt) and _clause_alone(nxt.text, rules):
         return False
     if text.rstrip().endswith("|") and (seen.complete_row("".join(p.text for p in pieces))
                                         or seen.row_begins(_run(lines, k, width))):
@@ -279,7 +307,7 @@ def _run(lines: Sequence[Line], k: int, width: Width) -> str:
         if line.cells is not None:
             break
         run.append(line.text)
-        if not width.reached(line.text):
+        if not width.reached(line):
             break
     return "".join(run)
 

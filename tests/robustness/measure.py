@@ -108,3 +108,29 @@ def score_way(way: Way, docs=None) -> tuple[Count, dict[str, Count]]:
         each[doc.name] = score_doc(doc, way)[0]
         total.add(each[doc.name])
     return total, each
+
+
+def as_pdf(folder: Path, soffice: str) -> None:
+    """The corpus's texts written to `folder` and converted there to PDF in one LibreOffice run
+    (the way the apart set is judged as PDF: laid out on A4 by a real layout engine)."""
+    import subprocess
+
+    texts = []
+    for doc in corpus():
+        path = folder / f"{doc.name}.txt"
+        path.write_text(doc.text, encoding="utf-8")
+        texts.append(str(path))
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder}/lo-profile",
+                    "--infilter=Text (encoded):UTF8,LF,,,", "--convert-to", "pdf", "--outdir", str(folder), *texts],
+                   check=True, capture_output=True, timeout=600)
+
+
+def score_files(folder: Path, suffix: str) -> tuple[Count, dict[str, Count]]:
+    """The corpus read from files `folder/NAME{suffix}` (made by as_pdf, say), scored as score_way."""
+    from parser import parse_file
+
+    total, each = Count(), {}
+    for doc in corpus():
+        each[doc.name] = score(doc.gold, parse_file(folder / f"{doc.name}{suffix}").to_dict()["tasks"])[0]
+        total.add(each[doc.name])
+    return total, each

@@ -121,7 +121,7 @@ def test_a_width_is_found_in_characters_or_in_columns():
     columns = ["加强行业监管推进邮快合作建设驿站网点工作", "新建15个绿色网点和30个驿站推进合作建设站", "加强行业监管推进邮快合作建设驿站网点好5"] * 3
     assert [display_columns(t) for t in columns[:3]] == [40, 40, 39]
     width = find_width(columns, wraps)
-    assert width.columns is True and width.size == 40 and all(width.reached(t) for t in columns)
+    assert width.columns is True and width.size == 40 and all(width.reached(Line(1, t)) for t in columns)
 
 
 def test_wrap_rules_are_checked(tmp_path):
