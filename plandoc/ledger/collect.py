@@ -52,9 +52,9 @@ def collect(office: Ledger, copies: list[Ledger], spec: Optional[Spec] = None) -
             mine = cells.setdefault(tid, {})
             for heading in spec.tracking(copy.by):
                 theirs, was, now = row.get(heading), base.get(heading), mine.get(heading)
-                if _same(theirs, was):
-                    continue                     # the unit left it as handed out
-                if _same(now, was) or _same(now, theirs):
+                if _same(theirs, was) or _same(theirs, now):
+                    continue                     # the unit left it as handed out, or it is in already
+                if _same(now, was):
                     if theirs in (None, ""):
                         mine.pop(heading, None)
                     else:

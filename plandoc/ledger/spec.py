@@ -1,5 +1,5 @@
 """The ledger's words and columns, read from data/ledger.toml: headings, widths, status words,
-colours.
+colours, and the wording of the 催办通知.
 
     >>> s = load_spec()
     >>> s.headings["status"], s.statuses, s.done
@@ -29,6 +29,8 @@ TEXT_KEYS = ("title", "unit_title", "main_note", "unit_note", "copy_note", "with
              "changed", "unit_role", "unit_column", "total", "blank_status", "overdue", "stats_all", "chart_title")
 SHEET_KEYS = ("main", "stats", "withdrawn")
 COLOUR_KEYS = ("red", "yellow", "green", "changed", "header")
+REMINDER_KEYS = ("file", "title", "opening", "opening_without_circular", "overdue_heading", "due_soon_heading",
+                 "overdue_line", "due_soon_line")
 PERIODS = ("month", "quarter")
 
 
@@ -43,6 +45,7 @@ class Spec:
     statuses: tuple[str, ...]
     done: tuple[str, ...]
     colours: Mapping[str, str]
+    reminder: Mapping[str, str]
 
     def progress_headings(self, by: str) -> tuple[str, ...]:
         if by == "quarter":
@@ -92,4 +95,4 @@ def load_spec(path: Path = LEDGER) -> Spec:
                 headings=headings, widths=table("widths", WIDTH_KEYS, (int, float)),
                 comparators=table("comparators", ()), statuses=words,
                 done=tuple(s["word"] for s in statuses if s.get("done") is True),
-                colours=table("colours", COLOUR_KEYS))
+                colours=table("colours", COLOUR_KEYS), reminder=table("reminder", REMINDER_KEYS))

@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from typing import Iterable, Optional
@@ -181,15 +182,18 @@ def _fill_main(ws, spec: Spec, options: Options, headings, rows, typed: Typed, c
     for r, row in enumerate(rows, FIRST_ROW):
         mine = typed.cells.get(row["id"], {})
         old = changed.get(row["id"], {})
+        shown = []
         for heading, c in col.items():
             key = keys[heading]
             value = row.get(key) if key in STATIC or key == "id" else mine.get(heading)
             cell = ws.cell(r, c)
             _put(cell, value)
             _style(cell, key)
+            shown.append((key, value))
             if key in old:
                 cell.comment = Comment(spec.text["changed"].format(old=old[key])[:MAX_CELL], "plandoc")
                 cell.fill = changed_fill
+        ws.row_dimensions[r].height = _height(spec, shown)
     end = FIRST_ROW + max(len(rows), 1) - 1
     _columns(ws, spec, headings)
     ws.freeze_panes = ws.cell(FIRST_ROW, 4)        # headings and 序号 来源 任务内容 stay in view
@@ -223,6 +227,8 @@ def _fill_unit(ws, main, spec: Spec, options: Options, headings, mine: list[tupl
     main_col = {x: i for i, (_, x) in enumerate(headings, 1)}
     id_main = get_column_letter(main_col[spec.headings["id"]])
     id_here, row_here = get_column_letter(last - 1), get_column_letter(last)
+    id_at = main_col[spec.headings["id"]]
+    main_rows = {main.cell(r, id_at).value: r for r in range(FIRST_ROW, main.max_row + 1)}
     for r, (t, role) in enumerate(mine, FIRST_ROW):
         ws.cell(r, 1, r - FIRST_ROW + 1)
         ws.cell(r, 2, wording.roles[role])
@@ -232,6 +238,7 @@ def _fill_unit(ws, main, spec: Spec, options: Options, headings, mine: list[tupl
             cell = ws.cell(r, c, f'=IFERROR(IF({at}="","",{at}),"")')
             _style(cell, key)
         ws.cell(r, last - 1, t.id)
+        ws.row_dimensions[r].height = main.row_dimensions[main_rows[t.id]].height
         ws.cell(r, last, f"=MATCH(${id_here}{r},{src}!${id_main}:${id_main},0)")
         for c in (1, 2, last - 1, last):
             _style(ws.cell(r, c), cols[c - 1][0])
@@ -316,6 +323,7 @@ def _fill_withdrawn(ws, spec: Spec, headings: list[str], rows: list[dict]):
             cell = ws.cell(r, c)
             _put(cell, row.get(x))
             _style(cell, keys.get(x, "extra"))
+        ws.row_dimensions[r].height = _height(spec, [(keys.get(x, "extra"), row.get(x)) for x in headings])
     for c, x in enumerate(headings, 1):
         key = keys.get(x)
         width = spec.widths.get(key, spec.widths["progress"]) if key else spec.widths["progress"]
@@ -348,6 +356,37 @@ def _columns(ws, spec: Spec, cols):
         ws.column_dimensions[get_column_letter(c)].width = width + 2      # room for the filter button
         if key in ("id", "row"):
             ws.column_dimensions[get_column_letter(c)].hidden = True
+    # the months (or quarters) as one outline group: folded with one click, the months not
+    # wanted are left out of the print, which fits the page's width at a larger scale
+    progress = [c for c, (key, _) in enumerate(cols, 1) if key == "progress"]
+    if progress:
+        for c in progress:
+            ws.column_dimensions[get_column_letter(c)].outlineLevel = 1
+        ws.sheet_properties.outlinePr.summaryRight = True
+
+
+LINE_HEIGHT = 14.5      # points a line of 11-point text takes in a row
+
+
+def _height(spec: Spec, cells: list[tuple[str, object]]) -> float:
+    """A row's height: enough lines for its longest wrapped text in its column's width (neither
+    Excel nor LibreOffice fits the height of a row it did not lay out itself: a printed ledger
+    showed one line of every task).  A CJK character is two widths of the digit 0.
+
+    >>> _height(load_spec(), [("text", "字" * 50), ("n", 1)])
+    47.5
+    """
+    lines = 1
+    for key, value in cells:
+        if not isinstance(value, str) or not value or key == "id":
+            continue
+        room = max(int(spec.widths.get("progress" if key == "extra" else key) or spec.widths["progress"]), 1)
+        lines = max(lines, sum(max(-(-_width(part) // room), 1) for part in value.split("\n")))
+    return min(LINE_HEIGHT * lines + 4, 409)        # 409 points: the most a row may be
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _lights(ws, spec: Spec, options: Options, due: str, status: str, last: int, end: int):
