@@ -14,5 +14,10 @@ class TemplateError(PlandocError):
         return type(self), (self.template, self.line, self.message)
 
 
+class TemplateLimitError(TemplateError):
+    """A template asks for more than the sandbox gives (range, repetition, power, memory, time):
+    an input that cannot be used, exit 2, as an input past a size limit is."""
+
+
 class FontError(PlandocError):
     """The fonts a PDF needs are not installed."""

@@ -343,21 +343,53 @@ def _word_template(folder: Path, text: str) -> None:
     d.save(str(folder / "letter.docx"))
 
 
-@pytest.mark.parametrize("text, words", [
+LIMITS = [
     ('{{ "x" * 10**10 }}', "a template may repeat to 1,000,000 items at most"),
     ("{{ 10 ** 10 ** 10 }}", "a template may compute numbers up to"),
     ("{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
      "range() in a template gives 10,000 items at most"),
-    ("{% include '/etc/passwd' %}", "cannot be rendered: no loader for this environment specified"),  # found by fuzz.py
+]
+
+
+# a template past a bound is an input that cannot be used (exit 2, as an input past a size
+# limit is); one that cannot be rendered for what it is stays a template error (exit 1)
+@pytest.mark.parametrize("text, words, code", [
+    *((text, words, 2) for text, words in LIMITS),
+    ("{% include '/etc/passwd' %}", "cannot be rendered: no loader for this environment specified", 1),  # fuzz.py
 ], ids=["repeat", "power", "range", "include"])
-def test_a_word_template_cannot_ask_for_unbounded_work(tmp_path, text, words):
+def test_a_word_template_cannot_ask_for_unbounded_work(tmp_path, text, words, code):
     mine = tmp_path / "mine"
     mine.mkdir()
     _word_template(mine, text)
     result = run("build", str(SAMPLE), "--profile", str(PROFILE), "--templates", str(mine), "-o",
                  str(tmp_path / "out"), "--format", "docx", "--only", "办公室", "-q")
-    one_line(result, 1, words)
+    one_line(result, code, words)
     bounded(result)
+
+
+@pytest.mark.parametrize("text, words", LIMITS, ids=["repeat", "power", "range"])
+def test_an_html_template_past_a_bound_is_one_line_and_exit_2(tmp_path, text, words):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "review.html").write_text(text, encoding="utf-8")
+    result = run("review", str(SAMPLE), "--templates", str(mine), "-o", str(tmp_path / "page.html"), "-q")
+    one_line(result, 2, f"review.html:1: {words}")
+    bounded(result)
+    assert not (tmp_path / "page.html").exists()
+
+
+def test_a_template_that_runs_past_the_time_limit_is_one_line_and_exit_2(runner, tmp_path, monkeypatch):
+    from plandoc.render import templates
+    monkeypatch.setattr(templates, "RENDER_SECONDS", 1)
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "review.html").write_text(
+        "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}", encoding="utf-8")
+    start = time.monotonic()
+    result = runner.invoke(main, ["review", str(SAMPLE), "--templates", str(mine), "-o", str(tmp_path / "p.html"), "-q"])
+    assert time.monotonic() - start < 10
+    one_line(result, 2, "rendering took more than 1 s (a loop without end?)")
+    assert not (tmp_path / "p.html").exists()
 
 
 def test_rendering_that_runs_on_is_stopped_by_the_time_limit(tmp_path, monkeypatch):
@@ -482,6 +514,55 @@ def test_a_letter_edited_by_hand_survives_an_only_build_and_then_a_whole_one(run
     assert whole not in (first, only)
     assert (whole / "办公室" / "任务交办函.docx").read_bytes() == edited
     assert letter.read_bytes() == edited
+
+
+def test_a_plan_corrected_by_hand_is_not_replaced_by_parse_without_force(runner, tmp_path):
+    plan = tmp_path / "out" / "plan.json"
+    args = ["parse", str(SAMPLE), "--profile", str(PROFILE), "-q", "-o", str(plan)]
+    assert runner.invoke(main, args).exit_code == 0
+    made = plan.read_bytes()
+    assert runner.invoke(main, args).exit_code == 0                # run again: its own file, replaced by itself
+    rev = _revised(tmp_path)
+    assert runner.invoke(main, [*args[:1], str(rev), *args[2:]]).exit_code == 0     # a new parse of a revision
+    revised = plan.read_bytes()
+    assert revised != made
+    corrected = revised.replace("办公室".encode(), "财务科".encode(), 1)             # a clerk's correction
+    plan.write_bytes(corrected)
+    before = snapshot(tmp_path)
+    result = runner.invoke(main, args)
+    one_line(result, 2, f"{plan} is not the file parse last wrote there (edited by hand?); give --force")
+    assert plan.read_bytes() == corrected and snapshot(tmp_path) == before
+    table = runner.invoke(main, [*args, "--format", "table"])       # the same for a table
+    one_line(table, 2, "edited by hand?")
+    assert plan.read_bytes() == corrected
+    result = runner.invoke(main, [*args, "--force"])
+    assert result.exit_code == 0, result.output
+    assert plan.read_bytes() == made
+    assert runner.invoke(main, args).exit_code == 0                  # and now it is plandoc's again
+
+
+def test_a_file_parse_never_wrote_is_not_replaced_and_one_plan_of_several_is_kept(runner, tmp_path):
+    out = tmp_path / "plans"
+    out.mkdir()
+    mine = out / "notes.json"
+    mine.write_text("a file of my own", encoding="utf-8")
+    result = runner.invoke(main, ["parse", str(SAMPLE), "-q", "-o", str(mine)])
+    one_line(result, 2, "is not the file parse last wrote there")
+    assert mine.read_text(encoding="utf-8") == "a file of my own"
+    other = tmp_path / "other.txt"
+    other.write_text("1. 做好统计工作。（办公室牵头）\n", encoding="utf-8")
+    several = ["parse", str(SAMPLE), str(other), "-q", "-o", str(out)]
+    assert runner.invoke(main, several).exit_code == 0
+    edited = (out / "other.json").read_text(encoding="utf-8").replace("统计", "财务")
+    (out / "other.json").write_text(edited, encoding="utf-8")
+    result = runner.invoke(main, several)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert [l for l in result.stderr.splitlines() if "Error:" in l] == [
+        f"Error: {out / 'other.json'} is not the file parse last wrote there (edited by hand?); "
+        "give --force to replace it, or another -o",
+        "Error: 1 of 2 circulars could not be read or written (see above)"]
+    assert (out / "other.json").read_text(encoding="utf-8") == edited
+    assert f"wrote {out / 'suzhou-post-2022.json'}" in result.stderr          # the other one is written
 
 
 # --- 4: a disk that fills up ----------------------------------------------------------------------

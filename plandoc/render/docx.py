@@ -14,11 +14,11 @@ import jinja2
 import regex
 from jinja2.exceptions import SecurityError
 
-from ..errors import TemplateError
+from ..errors import TemplateError, TemplateLimitError
 
 from . import Meta
 from .fonts import PreparedFonts
-from .templates import RENDER_SECONDS, environment, lines_of, time_limit, word_template
+from .templates import RENDER_SECONDS, BoundExceeded, environment, lines_of, time_limit, word_template
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)      # the earliest time a zip entry can hold
 CORE_PROPERTY_MAX = 255
@@ -53,6 +53,8 @@ class DocxRenderer:
             where = f"paragraph {found[0]}: " if found else ""
             text = found[1] if found else _near(exc)
             raise TemplateError(str(path), None, f"{where}{exc.message} (in “{text}”)") from None
+        except BoundExceeded as exc:
+            raise TemplateLimitError(str(path), None, str(exc)) from None
         except (jinja2.TemplateError, SecurityError) as exc:
             raise TemplateError(str(path), None, str(exc)) from None
         except self._unusable as exc:
@@ -60,8 +62,8 @@ class DocxRenderer:
         except (TypeError, AttributeError) as exc:        # {% include %} in a Word template: there is no loader
             raise TemplateError(str(path), None, f"cannot be rendered: {exc}") from None
         except (MemoryError, OverflowError, RecursionError) as exc:
-            raise TemplateError(str(path), None, f"the template asks for more than it may ({type(exc).__name__})") \
-                from None
+            raise TemplateLimitError(str(path), None,
+                                     f"the template asks for more than it may ({type(exc).__name__})") from None
         props = tpl.docx.core_properties
         props.created = props.modified = props.last_printed = meta.created.replace(tzinfo=None)
         props.revision = 1

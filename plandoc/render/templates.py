@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..errors import TemplateError
+from ..errors import TemplateError, TemplateLimitError
 
 NAMES = ("base.html", "columns.html", "parts.html", "letter.html", "checklist_body.html", "checklist.html",
          "packet.html", "overview.html", "notice.html",
@@ -59,6 +59,10 @@ MAX_POWER = 10 ** 12       # the largest number a sandboxed `**` may give
 RENDER_SECONDS = 10        # one template's rendering (two nested range(100000) ran on past 120 s)
 
 
+class BoundExceeded(SecurityError):
+    """A sandbox bound was reached: the template is refused as an input past a limit is."""
+
+
 class BoundedSandbox(SandboxedEnvironment):
     """Jinja's sandbox with bounds on what a template can make: range() of at most MAX_RANGE
     items, `*` repeating a string or list to at most MAX_REPEATED, `**` to at most MAX_POWER.
@@ -74,12 +78,12 @@ class BoundedSandbox(SandboxedEnvironment):
             for seq, times in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple, Markup)) and isinstance(times, int) \
                         and len(seq) * max(times, 0) > MAX_REPEATED:
-                    raise SecurityError(f"a template may repeat to {MAX_REPEATED:,} items at most")
+                    raise BoundExceeded(f"a template may repeat to {MAX_REPEATED:,} items at most")
             return left * right
         if operator == "**":
             if isinstance(left, (int, float)) and isinstance(right, (int, float)) and abs(left) > 1 and (
                     right > 64 or abs(left) ** min(right, 64) > MAX_POWER):
-                raise SecurityError(f"a template may compute numbers up to {MAX_POWER:,}")
+                raise BoundExceeded(f"a template may compute numbers up to {MAX_POWER:,}")
             return left ** right
         return super().call_binop(context, operator, left, right)
 
@@ -87,7 +91,7 @@ class BoundedSandbox(SandboxedEnvironment):
 def _bounded_range(*args) -> range:
     r = range(*args)
     if len(r) > MAX_RANGE:
-        raise SecurityError(f"range() in a template gives {MAX_RANGE:,} items at most")
+        raise BoundExceeded(f"range() in a template gives {MAX_RANGE:,} items at most")
     return r
 
 
@@ -174,7 +178,7 @@ def time_limit(seconds: float, template: str):
         return
 
     def expired(signum, frame):
-        raise TemplateError(template, None, f"rendering took more than {seconds:g} s (a loop without end?)")
+        raise TemplateLimitError(template, None, f"rendering took more than {seconds:g} s (a loop without end?)")
     previous = signal.signal(signal.SIGALRM, expired)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -228,7 +232,11 @@ def render_html(env: jinja2.Environment, name: str, context: dict) -> str:
         with time_limit(RENDER_SECONDS, name):
             return env.get_template(name).render(context)
     except (MemoryError, OverflowError, RecursionError) as exc:
-        raise TemplateError(name, None, f"the template asks for more than it may ({type(exc).__name__})") from None
+        raise TemplateLimitError(name, None, f"the template asks for more than it may ({type(exc).__name__})") \
+            from None
+    except BoundExceeded as exc:
+        template, line = _template_frame(exc, name)
+        raise TemplateLimitError(template, line, str(exc)) from None
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(exc.filename or name, exc.lineno, exc.message or str(exc)) from None
     except jinja2.TemplateNotFound as exc:
