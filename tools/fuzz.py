@@ -10,8 +10,15 @@ page counts and lengths that lie), files named .doc that are text, web pages, no
 header on noise, pairs of mutated plan JSON through `diff`, and Word templates holding hostile
 expressions through `build`.  Every input goes through the real command (click's runner): a
 parse in this process with a 10 s alarm, a build in a forked child, killed after 10 s.  Reports crashes (a traceback, or an exit code other
-than 0, 1, 2), hangs (over 10 s) and each command's peak memory.  Exit 1 when there is a crash or a
-hang; the failing inputs are kept in output/fuzz/ to reproduce them.
+than 0, 1, 2), hangs (over 10 s), writes outside the output folders, and each command's peak memory.
+Exit 1 when there is a crash, a hang or a write outside; the failing inputs are kept in output/fuzz/
+to reproduce them.
+
+Writes outside: the commands run in a working folder of sentinel files, a link inside every plan
+folder the builds make leads to another folder of them, and the output folders hold other
+programs' temporary files (.other.tmp); after every command, nothing of these may have changed,
+and nothing may have appeared outside the output folders (issue 18: a build removed .*.tmp files
+through a link, diff --notices other programs' ones).
 """
 from __future__ import annotations
 
@@ -27,6 +34,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import Optional
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -150,6 +158,78 @@ class Hang(Exception):
     pass
 
 
+OUTPUTS = ("in", "out", "tout", "notices", "pout")     # what the commands may write into (and the inputs)
+
+
+class Guard:
+    """What no command may change, in the fuzzer's folder: everything outside OUTPUTS (the
+    working folder `here/` and the folder `elsewhere/` that links inside the plan folders lead
+    to, both of sentinel files), and the files planted inside the output folders."""
+
+    def __init__(self, work: Path):
+        self.work = work
+        self.planted: set[Path] = set()
+        for folder in ("here", "elsewhere", *OUTPUTS):
+            (work / folder).mkdir(exist_ok=True)
+        for folder in ("here", "elsewhere"):
+            (work / folder / "sentinel.txt").write_text("left alone", encoding="utf-8")
+            (work / folder / ".other.tmp").write_text("another program's", encoding="utf-8")
+            (work / folder / "sub").mkdir(exist_ok=True)
+            (work / folder / "sub" / ".plan.json.1234.tmp").write_text("another program's", encoding="utf-8")
+        for folder in OUTPUTS[1:]:
+            self.plant(work / folder / ".other.tmp")
+        self.before = self.snapshot()
+
+    def plant(self, path: Path, link: Optional[Path] = None) -> None:
+        if link is not None:
+            path.symlink_to(link, target_is_directory=True)
+        else:
+            path.write_text("another program's", encoding="utf-8")
+        self.planted.add(path)
+
+    def plant_links(self) -> None:
+        """A link to `elsewhere/` inside each plan folder a build made (`ln -s ../../../elsewhere
+        output/suzhou-post-2022/x`, then a build of a revision, removed .*.tmp files there)."""
+        changed = False
+        for folder in (self.work / "out", self.work / "tout"):
+            for plan in folder.iterdir():
+                if plan.is_dir() and not plan.is_symlink() and not (plan / "x").is_symlink():
+                    self.plant(plan / "x", self.work / "elsewhere")
+                    changed = True
+        if changed:
+            self.before = self.snapshot()
+
+    def snapshot(self) -> dict[str, tuple]:
+        found = {}
+        keep = self.planted | {a for p in self.planted for a in p.parents}
+        for top, dirs, files in os.walk(self.work):          # links are not followed
+            here = Path(top)
+            inside = here != self.work and here.relative_to(self.work).parts[0] in OUTPUTS
+            if inside or here == self.work:                # of the output folders, only what was planted
+                dirs[:] = [d for d in dirs if not (inside or d in OUTPUTS) or here / d in keep]
+            for name in dirs + files:
+                path = here / name
+                if inside and path not in keep:
+                    continue
+                st = path.lstat()
+                plain = not path.is_dir() or path.is_symlink()
+                found[str(path.relative_to(self.work))] = (st.st_mode, st.st_size if plain else None,
+                                                           st.st_mtime_ns if plain else None,
+                                                           os.readlink(path) if path.is_symlink() else None)
+        return found
+
+    def check(self) -> Optional[str]:
+        """None, or what a command changed outside the output folders; then taken as it is now,
+        so that one change is told once."""
+        before, now = self.before, self.snapshot()
+        if now == before:
+            return None
+        self.before = now
+        changed = sorted(k for k in now.keys() | before.keys() if now.get(k) != before.get(k))
+        return "wrote outside the output folders: " + ", ".join(
+            f"{k} ({'added' if k not in before else 'removed' if k not in now else 'changed'})" for k in changed[:5])
+
+
 def _damage_previous(out: Path, rnd: random.Random) -> bytes:
     """Damage the latest version of the sample's build, as a hand or a disk might: its manifest,
     its plan.json or the `latest` pointer.  Returns what was written."""
@@ -157,7 +237,8 @@ def _damage_previous(out: Path, rnd: random.Random) -> bytes:
     latest = folder / "latest"
     if not latest.exists():
         return b""
-    target = rnd.choice([latest / "manifest.json", latest / "plan.json", latest])
+    # `latest` damaged before may be a file now: then only it can be damaged again
+    target = rnd.choice([latest / "manifest.json", latest / "plan.json", latest]) if latest.is_dir() else latest
     if target == latest:
         latest.unlink()
         data = rnd.choice([b"../../etc", b"", b"\xff\xfe", b"2022-03-31-00000000", b"a" * 300])
@@ -264,9 +345,15 @@ def main_() -> int:
     work = Path(tempfile.mkdtemp(prefix="plandoc-fuzz-"))
     plan_json = json.loads(runner.invoke(main, ["parse", str(sample), "-q"]).stdout)
     profile_toml = profile.read_text(encoding="utf-8")
+    guard = Guard(work)
+    os.chdir(work / "here")                 # what a command writes without being told where lands here
+    inputs = work / "in"
 
     def record(what: str, outcome: str, took: float, peak: float, data: bytes, suffix: str) -> None:
         nonlocal slowest
+        outside = guard.check()
+        if outside and outcome == "ok":
+            outcome = outside
         slowest = max(slowest, took)
         peaks.append(peak)
         counts[what] = counts.get(what, 0) + 1
@@ -285,10 +372,10 @@ def main_() -> int:
         fmt = "docx,pdf" if n % 25 == 0 else "docx"
         if roll < 0.4:
             data, kind = mutate_text(rnd.choice(seeds), rnd)
-            path, extra, suffix = work / "b.txt", [], ".txt"
+            path, extra, suffix = inputs / "b.txt", [], ".txt"
         elif roll < 0.6:
             data = json.dumps(mutate_json(plan_json, rnd)).encode("utf-8")
-            path, extra, suffix, kind = work / "plan.json", [], ".json", "json"
+            path, extra, suffix, kind = inputs / "plan.json", [], ".json", "json"
         elif roll < 0.75:
             # the previous version damaged by hand: its manifest, its plan or `latest`
             data, kind, path, extra, suffix = _damage_previous(out, rnd), "previous", sample, [], ".txt"
@@ -296,16 +383,17 @@ def main_() -> int:
             text = profile_toml + rnd.choice(['\n[letters]\nfeedback = 5\n', '\nunits = 5\n', '\n[groups]\n"x" = 5\n',
                                               '\n[letters]\ncontact = "{unit:>999}"\n', "\nx = " + "[" * 3000])
             data, kind = text.encode("utf-8"), "profile"
-            (work / "p.toml").write_bytes(data)
-            path, extra, suffix = sample, ["--profile", str(work / "p.toml")], ".toml"
+            (inputs / "p.toml").write_bytes(data)
+            path, extra, suffix = sample, ["--profile", str(inputs / "p.toml")], ".toml"
         if path != sample:
             path.write_bytes(data)
         force = ["--force"] if rnd.random() < 0.3 else []        # otherwise what is unchanged is taken over
         outcome, took, peak = run(runner, main, ["build", str(path), *extra, "-o", str(out), "--format", fmt,
                                                  "-q", "-j", "1", *force])
         record(f"build-{kind}", outcome, took, peak, data, suffix)
+        guard.plant_links()
     pdf = seed_pdf(sample.read_text(encoding="utf-8")) if args.other else b""
-    mine = work / "templates"
+    mine = inputs / "templates"
     mine.mkdir()
     for n in range(args.other):
         roll = n % 20
@@ -319,41 +407,49 @@ def main_() -> int:
                                                      str(mine), "-o", str(work / "tout"), "--format", "docx",
                                                      "--only", "办公室", "-q", "-j", "1", "--force"])
             record("template", outcome, took, peak, data, ".docx")
+            guard.plant_links()
         elif roll < 9:
             data, kind = mutate_pdf(pdf, rnd)
-            (work / "x.pdf").write_bytes(data)
-            outcome, took, peak = run_here(runner, main, ["parse", str(work / "x.pdf"), "-q"])
+            (inputs / "x.pdf").write_bytes(data)
+            outcome, took, peak = run_here(runner, main, ["parse", str(inputs / "x.pdf"), "-q"])
             record(f"pdf-{kind}", outcome, took, peak, data, ".pdf")
         elif roll < 12:
             data, kind = mutate_doc(rnd.choice(seeds), rnd)
-            (work / "x.doc").write_bytes(data)
-            outcome, took, peak = run_here(runner, main, ["parse", str(work / "x.doc"), "-q"])
+            (inputs / "x.doc").write_bytes(data)
+            outcome, took, peak = run_here(runner, main, ["parse", str(inputs / "x.doc"), "-q"])
             record(f"doc-{kind}", outcome, took, peak, data, ".doc")
         else:
             old = json.dumps(mutate_json(plan_json, rnd) if rnd.random() < 0.5 else plan_json).encode("utf-8")
             data = json.dumps(mutate_json(plan_json, rnd)).encode("utf-8")
-            (work / "old.json").write_bytes(old)
-            (work / "new.json").write_bytes(data)
-            outcome, took, peak = run_here(runner, main, ["diff", str(work / "old.json"), str(work / "new.json")])
-            record("diff-json", outcome, took, peak, data, ".json")
+            (inputs / "old.json").write_bytes(old)
+            (inputs / "new.json").write_bytes(data)
+            # one diff in four writes its change notices (with the other program's .tmp files beside them)
+            notices = ["--notices", str(work / "notices"), "--notice-format", "docx"] if n % 4 == 0 else []
+            outcome, took, peak = run_here(runner, main, ["diff", str(inputs / "old.json"), str(inputs / "new.json"),
+                                                          *notices])
+            record("diff-notices" if notices else "diff-json", outcome, took, peak, data, ".json")
         if n % 1000 == 999:
             print(f"  other {n + 1}/{args.other} …", file=sys.stderr)
     print(f"fuzz: {args.parse} inputs through parse, {args.build} through build, {args.other} of the other kinds "
           f"(seed {args.seed}), {time.perf_counter() - started:.0f} s before the parses")
     for n in range(args.parse):
         data, kind = mutate_text(rnd.choice(seeds), rnd)
-        path = work / f"doc{n % 50}.txt"
+        path = inputs / f"doc{n % 50}.txt"
         path.write_bytes(data)
-        outcome, took, peak = run_here(runner, main, ["parse", str(path), "-q"])
+        # one parse in ten writes its plan (-o), with --force: a file a person changed is refused
+        written = ["-o", str(work / "pout" / f"plan{n % 7}.json"), "--force"] if n % 10 == 0 else []
+        outcome, took, peak = run_here(runner, main, ["parse", str(path), "-q", *written])
         record(f"parse-{kind}", outcome, took, peak, data, ".txt")
         if n % 1000 == 999:
             print(f"  parse {n + 1}/{args.parse} …", file=sys.stderr)
     parse_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024   # every parse ran in this process
     crashes = [f for f in failures if f[1].startswith("crash")]      # counted after every phase
     hangs = [f for f in failures if f[1] == "hang"]
+    outside = [f for f in failures if f[1].startswith("wrote outside")]
     print(f"  {time.perf_counter() - started:.0f} s in all")
     peaks = sorted(p for p in peaks if p)
-    print(f"  crashes {len(crashes)} | hangs (> {HANG_SECONDS} s) {len(hangs)} | slowest {slowest:.2f} s | "
+    print(f"  crashes {len(crashes)} | hangs (> {HANG_SECONDS} s) {len(hangs)} | writes outside the output "
+          f"folders {len(outside)} | slowest {slowest:.2f} s | "
           f"peak memory: all parses in one process {parse_peak:.0f} MB; one build, median "
           f"{peaks[len(peaks) // 2] if peaks else 0:.0f} MB, largest {peaks[-1] if peaks else 0:.0f} MB "
           f"(resident, counting the {baseline:.0f} MB it shares with the parent it was forked from)")
