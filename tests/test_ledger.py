@@ -710,3 +710,46 @@ def test_renamed_heading_and_added_status_need_no_code(circulars, tmp_path, monk
         assert lists[0].formula1 == '"未启动,推进中,已完成,滞后,暂缓,已销号"'
     finally:
         load_spec.cache_clear()
+
+
+def test_remind_boundaries(reminded):
+    """Due in exactly --warn-days days is due soon, a day more is not; due today is due soon,
+    not overdue; a day after, overdue."""
+    def soon_and_late(day: str, warn: int) -> dict:
+        data = json.loads(run("remind", reminded, "--date", day, "--warn-days", warn, "--format", "json").stdout)
+        return {u["unit"]: ([i["n"] for i in u["overdue"]], [(i["n"], i["days"]) for i in u["due_soon"]])
+                for u in data["units"] if u["unit"] == "市场监管处"}
+    assert soon_and_late("2022-09-10", 30) == {"市场监管处": ([42], [(41, 30)])}
+    assert soon_and_late("2022-09-10", 29) == {"市场监管处": ([42], [])}
+    assert soon_and_late("2022-08-31", 0) == {"市场监管处": ([], [(42, 0)])}
+    assert soon_and_late("2022-09-01", 0) == {"市场监管处": ([42], [])}
+
+
+def test_corrected_plan_cells_survive_update_and_collect(circulars, office, plan, tmp_path):
+    """A deadline staff put off in 总台账 (a plan's column, not a tracking one) is what they typed:
+    kept by --update where the revision left that column alone, by collect always; where the
+    revision changed it, the circular's new value, the correction in the comment."""
+    old = tmp_path / "old.xlsx"
+    shutil.copy(office, old)
+    t3, t41, t5 = task_id(plan, "3"), task_id(plan, "41"), task_id(plan, "5")
+    type_cells(old, {t3: {H["due"]: DAY(2022, 11, 30)}, t41: {H["lead"]: "办公室"},
+                     t5: {H["support"]: "普遍服务处"}})
+    new = tmp_path / "new.xlsx"
+    run("ledger", circulars["revised"], "--profile", PROFILE, "--update", old, "-o", new)
+    ws = load_workbook(new)[MAIN]
+    assert cell(ws, row_at(ws, t3), H["due"]) == DAY(2022, 11, 30)
+    assert cell(ws, row_at(ws, t5), H["support"]) == "普遍服务处"
+    lead = ws.cell(row_at(ws, t41), headings(ws)[H["lead"]])
+    assert lead.value == "普遍服务处" and lead.comment.text == SPEC.text["changed"].format(old="办公室")
+    # the remind reads the corrected deadline
+    data = json.loads(run("remind", new, "--date", "2022-11-15", "--format", "json").stdout)
+    office_soon = [i for u in data["units"] if u["unit"] == "办公室" for i in u["due_soon"]]
+    assert [(i["id"], i["due"]) for i in office_soon if i["id"] == t3] == [(t3, "2022-11-30")]
+    # collect keeps them too
+    write_ledger(circulars["base"], tmp_path / "o.xlsx", "--per-unit", tmp_path / "u")
+    type_cells(tmp_path / "o.xlsx", {t3: {H["due"]: DAY(2022, 11, 30)}})
+    type_cells(tmp_path / "u" / "办公室.xlsx", {t3: {H["status"]: "推进中"}})
+    run("ledger", "collect", tmp_path / "o.xlsx", tmp_path / "u" / "办公室.xlsx")
+    ws = load_workbook(tmp_path / "o.xlsx")[MAIN]
+    assert cell(ws, row_at(ws, t3), H["due"]) == DAY(2022, 11, 30)
+    assert cell(ws, row_at(ws, t3), H["status"]) == "推进中"

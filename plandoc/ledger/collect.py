@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..wording import load_wording
 from .model import Ledger, LedgerError, Typed
 from .spec import Spec, load_spec
 from .write import Options, Units, render_ledger
@@ -36,7 +37,10 @@ def collect(office: Ledger, copies: list[Ledger], spec: Optional[Spec] = None) -
     spec = spec or load_spec()
     if office.kind != "office" or office.plan is None:
         raise LedgerError(f"{office.path}: a copy handed out to {office.unit}, not the office's ledger")
+    from .update import static_edits
     cells = {tid: dict(v) for tid, v in office.typed.cells.items()}
+    for tid, edits in static_edits(office, spec, load_wording()).items():
+        cells.setdefault(tid, {}).update(edits)      # the plan's cells staff corrected stay so
     report = CollectReport()
     for copy in copies:
         if copy.kind != "unit":
@@ -52,9 +56,9 @@ def collect(office: Ledger, copies: list[Ledger], spec: Optional[Spec] = None) -
             mine = cells.setdefault(tid, {})
             for heading in spec.tracking(copy.by):
                 theirs, was, now = row.get(heading), base.get(heading), mine.get(heading)
-                if _same(theirs, was) or _same(theirs, now):
+                if same(theirs, was) or same(theirs, now):
                     continue                     # the unit left it as handed out, or it is in already
-                if _same(now, was):
+                if same(now, was):
                     if theirs in (None, ""):
                         mine.pop(heading, None)
                     else:
@@ -88,6 +92,7 @@ def _norm(value):
     return value
 
 
-def _same(a, b) -> bool:
+def same(a, b) -> bool:
+    """Whether two cells hold the same: a date and its day, 3 and 3.0, blank and empty text."""
     a, b = _norm(a), _norm(b)
     return (a in (None, "") and b in (None, "")) or a == b

@@ -61,16 +61,25 @@ def update_ledger(plan: Plan, units_of, old: Ledger, options: Optional[Options] 
     report.kept = len(kept)
     old_rows = {r["id"]: r for r in static_rows(old.plan, spec, wording)}
     new_rows = {r["id"]: r for r in static_rows(plan, spec, wording)}
+    edits = static_edits(old, spec, wording, old_rows)
     changed: dict[str, dict[str, str]] = {}
     for c in d.changes:
         if c.kind == "changed":
-            a, b = old_rows[c.old.id], new_rows[c.old.id]
-            marks = {k: _text(a[k]) for k in STATIC if k != "n" and a[k] != b[k]}
+            a, b, mine = old_rows[c.old.id], new_rows[c.old.id], edits.get(c.old.id, {})
+            # the cell as it read in OLD: what staff wrote over the plan's, if they did
+            marks = {k: _text(mine.get(spec.headings[k], a[k])) for k in STATIC if k != "n" and a[k] != b[k]}
             if marks:
                 changed[c.old.id] = marks
                 report.changed.append(c.old.id)
         elif c.kind == "added":
             report.added.append(c.new.id)
+    for tid, cells in edits.items():
+        # a plan's cell staff corrected (a deadline put off) stays corrected, unless the
+        # revision changed that column: then the circular's new value, the correction in the comment
+        kept_edits = {h: v for h, v in cells.items() if tid in kept and
+                      next(k for k in STATIC if spec.headings[k] == h) not in changed.get(tid, {})}
+        if kept_edits:
+            typed.cells.setdefault(tid, {}).update(kept_edits)
     gone = [t.id for t in old.plan.tasks if t.id not in kept]
     withdrawn = list(old.withdrawn) + [old.rows[tid] for tid in gone if tid in old.rows]
     report.withdrawn = [tid for tid in gone if tid in old.rows]
@@ -78,6 +87,28 @@ def update_ledger(plan: Plan, units_of, old: Ledger, options: Optional[Options] 
     data = render_ledger(plan, units_of(plan), options, typed, changed=changed, withdrawn=withdrawn,
                          withdrawn_headings=headings, spec=spec, wording=wording)
     return data, report
+
+
+def static_edits(ledger: Ledger, spec: Spec, wording: Wording,
+                 rows: Optional[dict[str, dict]] = None) -> dict[str, dict[str, object]]:
+    """Per task id, the cells of the plan's columns (完成时限, 责任单位 …) that staff wrote over in
+    `ledger`, by heading: those that differ from what its plan gives.  序号 and the id are not
+    among them (renumbering the rows is no edit)."""
+    from .collect import same
+    if ledger.plan is None:
+        return {}
+    rows = rows or {r["id"]: r for r in static_rows(ledger.plan, spec, wording)}
+    present = [k for k in STATIC if k != "n" and spec.headings[k] in ledger.headings]
+    out: dict[str, dict[str, object]] = {}
+    for tid, row in ledger.rows.items():
+        plan_row = rows.get(tid)
+        if plan_row is None:
+            continue
+        cells = {spec.headings[k]: row.get(spec.headings[k]) for k in present
+                 if not same(row.get(spec.headings[k]), plan_row[k])}
+        if cells:
+            out[tid] = cells
+    return out
 
 
 def _text(value) -> str:

@@ -185,7 +185,12 @@ def _fill_main(ws, spec: Spec, options: Options, headings, rows, typed: Typed, c
         shown = []
         for heading, c in col.items():
             key = keys[heading]
-            value = row.get(key) if key in STATIC or key == "id" else mine.get(heading)
+            if key == "id":
+                value = row["id"]
+            elif key in STATIC:      # a plan's cell staff corrected (typed holds it) stays corrected
+                value = mine.get(heading, row.get(key))
+            else:
+                value = mine.get(heading)
             cell = ws.cell(r, c)
             _put(cell, value)
             _style(cell, key)
