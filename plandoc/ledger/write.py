@@ -12,13 +12,14 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import FormulaRule
@@ -26,6 +27,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.writer.excel import ExcelWriter
+from xml.sax.saxutils import escape
 
 from parser.model import ROLES, Plan, Task
 from parser.profile import Profile
@@ -232,21 +234,27 @@ def _fill_unit(ws, main, spec: Spec, options: Options, headings, mine: list[tupl
     main_col = {x: i for i, (_, x) in enumerate(headings, 1)}
     id_main = get_column_letter(main_col[spec.headings["id"]])
     id_here, row_here = get_column_letter(last - 1), get_column_letter(last)
-    id_at = main_col[spec.headings["id"]]
-    main_rows = {main.cell(r, id_at).value: r for r in range(FIRST_ROW, main.max_row + 1)}
+    main_rows = _rows_of(main, main_col[spec.headings["id"]])
+    # The rows are written as the sheet's XML, not as openpyxl cells: 4,000 rows of 30 formulas
+    # each (a 2,000-task plan) took 7 of its 9 s as cells.  The same XML openpyxl writes.
+    letters = [get_column_letter(c) for c in range(1, last + 1)]
+    styles = [_style_id(ws, key) for key, _ in cols]
+    looked_up = [(escape(f"INDEX({src}!${get_column_letter(main_col[heading])}:${get_column_letter(main_col[heading])},"
+                         f"${row_here}"), styles[c - 1]) for c, (_, heading) in enumerate(shown, 3)]
+    rows = []
     for r, (t, role) in enumerate(mine, FIRST_ROW):
-        ws.cell(r, 1, r - FIRST_ROW + 1)
-        ws.cell(r, 2, wording.roles[role])
-        for c, (key, heading) in enumerate(shown, 3):
-            m = get_column_letter(main_col[heading])
-            at = f"INDEX({src}!${m}:${m},${row_here}{r})"
-            cell = ws.cell(r, c, f'=IFERROR(IF({at}="","",{at}),"")')
-            _style(cell, key)
-        ws.cell(r, last - 1, t.id)
-        ws.row_dimensions[r].height = main.row_dimensions[main_rows[t.id]].height
-        ws.cell(r, last, f"=MATCH(${id_here}{r},{src}!${id_main}:${id_main},0)")
-        for c in (1, 2, last - 1, last):
-            _style(ws.cell(r, c), cols[c - 1][0])
+        at_end = f"{r})"
+        cells = [f'<c r="A{r}" s="{styles[0]}" t="n"><v>{r - FIRST_ROW + 1}</v></c>',
+                 f'<c r="B{r}" s="{styles[1]}" t="inlineStr"><is><t>{escape(wording.roles[role])}</t></is></c>']
+        for c, (index, style) in enumerate(looked_up, 3):
+            at = index + at_end
+            cells.append(f'<c r="{letters[c - 1]}{r}" s="{style}"><f>IFERROR(IF({at}="","",{at}),"")</f><v></v></c>')
+        cells.append(f'<c r="{id_here}{r}" s="{styles[-2]}" t="inlineStr"><is><t>{escape(t.id)}</t></is></c>')
+        cells.append(f'<c r="{row_here}{r}" s="{styles[-1]}"><f>MATCH(${id_here}{r},'
+                     f'{escape(src)}!${id_main}:${id_main},0)</f><v></v></c>')
+        height = main.row_dimensions[main_rows[t.id]].height
+        rows.append(f'<row r="{r}" ht="{height}" customHeight="1">{"".join(cells)}</row>')
+    ws._plandoc_rows = "".join(rows)
     end = FIRST_ROW + max(len(mine), 1) - 1
     _columns(ws, spec, cols)
     ws.column_dimensions[row_here].hidden = True
@@ -349,10 +357,15 @@ def _title(ws, title: str, note: str, last: int):
 
 
 def _header(ws, spec: Spec, cols):
-    fill = PatternFill("solid", start_color=spec.colours["header"])
+    made = ws.parent.__dict__.setdefault("_plandoc_styles", {})
     for c, (_, x) in enumerate(cols, 1):
         cell = ws.cell(HEAD_ROW, c, x)
-        cell.font, cell.fill, cell.border, cell.alignment = Font(bold=True), fill, BORDER, CENTER
+        if "header" in made:          # as in _style: styles made once, then copied
+            cell._style = copy.copy(made["header"])
+            continue
+        cell.font, cell.border, cell.alignment = Font(bold=True), BORDER, CENTER
+        cell.fill = PatternFill("solid", start_color=spec.colours["header"])
+        made["header"] = copy.copy(cell._style)
 
 
 def _columns(ws, spec: Spec, cols):
@@ -441,6 +454,21 @@ def _style(cell, key: str):
     made[kind] = copy.copy(cell._style)
 
 
+def _rows_of(main, id_column: int) -> dict[str, int]:
+    """Task id -> its row in 总台账, found once for all the unit sheets."""
+    if getattr(main, "_plandoc_rows_of", None) is None:
+        main._plandoc_rows_of = {main.cell(r, id_column).value: r for r in range(FIRST_ROW, main.max_row + 1)}
+    return main._plandoc_rows_of
+
+
+def _style_id(ws, key: str) -> int:
+    """The workbook's style number of a column's cells (as `_style` makes it), for cells written
+    as XML."""
+    cell = Cell(ws)
+    _style(cell, key)
+    return ws.parent._cell_styles.add(cell._style)
+
+
 def _put(cell, value):
     """A value into a cell: text cleaned of what xlsx cannot hold, and a text beginning with =
     kept as text (a task text is never a formula)."""
@@ -499,6 +527,9 @@ def _save(wb: Workbook, plan: Plan) -> bytes:
     wb.properties.creator = wb.properties.lastModifiedBy = "plandoc"
     out = io.BytesIO()
     with _FixedZip(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        # the rows a sheet holds as XML (_fill_unit), by the part openpyxl writes the sheet to
+        archive.rows = {f"xl/worksheets/sheet{n}.xml": ws._plandoc_rows for n, ws in enumerate(wb.worksheets, 1)
+                        if getattr(ws, "_plandoc_rows", None)}
         ExcelWriter(wb, archive).save()         # not save_workbook(), which stamps the clock's time
     return out.getvalue()
 
@@ -506,7 +537,12 @@ def _save(wb: Workbook, plan: Plan) -> bytes:
 class _FixedZip(zipfile.ZipFile):
     """A zip whose entries bear a fixed time, so that the same workbook is the same bytes."""
 
+    rows: dict[str, str] = {}
+
     def writestr(self, name, data, compress_type=None, compresslevel=None):
+        rows = self.rows.get(name.filename if isinstance(name, zipfile.ZipInfo) else name)
+        if rows:
+            data = _with_rows(data if isinstance(data, bytes) else data.encode("utf-8"), rows)
         if not isinstance(name, zipfile.ZipInfo):
             entry = zipfile.ZipInfo(name, FIXED_TIME)
             entry.compress_type = zipfile.ZIP_DEFLATED
@@ -517,6 +553,18 @@ class _FixedZip(zipfile.ZipFile):
     def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
         with open(filename, "rb") as fh:          # openpyxl writes each sheet to a temporary file first
             self.writestr(arcname or str(filename), fh.read(), compress_type, compresslevel)
+
+
+def _with_rows(xml: bytes, rows: str) -> bytes:
+    """A sheet's XML with `rows` after the rows openpyxl wrote (the title and headings), and its
+    dimension reaching the last of them."""
+    text = xml.decode("utf-8")
+    at = text.index("</sheetData>")
+    text = text[:at] + rows + text[at:]
+    last = rows[rows.rindex('<row r="') + 8:]
+    last_row = last[:last.index('"')]
+    return re.sub(r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"/>', rf'<dimension ref="\1:\g<2>{last_row}"/>', text,
+                  count=1).encode("utf-8")
 
 
 def digest(data: bytes) -> str:
