@@ -42,14 +42,27 @@ def main(argv: list[str]) -> int:
                 if (c.tp, c.utp) < (b.tp, b.utp):
                     print(f"    {doc}: tasks {c.tp}/{c.ngold} (plain {b.tp}), units {c.utp}/{c.ugold} (plain {b.utp})")
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice:
-        with tempfile.TemporaryDirectory() as folder:
-            measure.as_pdf(Path(folder), soffice)
-            total, _ = measure.score_files(Path(folder), ".pdf")
-        print(f"{'pdf':<14} {total.task_f1:8.3f} {total.task_f1 / base.task_f1:6.3f} "
-              f"{total.unit_f1:8.3f} {total.unit_f1 / base.unit_f1:6.3f}   (the text laid out by LibreOffice, read from the PDF)")
-    else:
-        print("pdf: LibreOffice is not installed; not measured")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        measure.as_docx(folder)
+        measure.as_html(folder)
+        files = [(".docx", "a Word file, tables as real cells"), (".html", "a web page, tables as <table>")]
+        for suffix, what in files:
+            total, _ = measure.score_files(folder, suffix)
+            print(f"{suffix[1:]:<14} {total.task_f1:8.3f} {total.task_f1 / base.task_f1:6.3f} "
+                  f"{total.unit_f1:8.3f} {total.unit_f1 / base.unit_f1:6.3f}   ({what})")
+        if soffice is None:
+            print("pdf: LibreOffice is not installed; not measured")
+        else:
+            for source, what in (("docx", "the Word file laid out by LibreOffice, read from the PDF"),
+                                 ("txt", "the text laid out by LibreOffice, read from the PDF")):
+                if source == "txt":
+                    measure.as_pdf(folder, soffice)
+                else:
+                    measure.convert(folder, soffice, sorted(folder.glob("*.docx")))
+                total, _ = measure.score_files(folder, ".pdf")
+                print(f"{'pdf of ' + source:<14} {total.task_f1:8.3f} {total.task_f1 / base.task_f1:6.3f} "
+                      f"{total.unit_f1:8.3f} {total.unit_f1 / base.unit_f1:6.3f}   ({what})")
     print(f"{len(WAYS)} ways in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -135,12 +135,11 @@ def _nodes(segs, rules: Rules) -> list[Node]:
     def flush_table():
         nonlocal table_rows
         if table_rows:
-            inline = table_rows[0][4]
-            rows = rows_from_cells([r[:4] for r in table_rows], rules, inline=inline)
+            rows = rows_from_cells([r[:4] for r in table_rows], rules)
             if rows:
                 nodes.extend(_row_node(r) for r in rows)
             else:  # not a task table after all: keep its lines as text
-                nodes.extend(Node([Seg(r[0], r[5], fold(r[5], rules.fold))], closed=True) for r in table_rows)
+                nodes.extend(Node([Seg(r[0], r[4], fold(r[4], rules.fold))], closed=True) for r in table_rows)
         table_rows = []
 
     flat = _flat_table(segs, rules)
@@ -151,7 +150,7 @@ def _nodes(segs, rules: Rules) -> list[Node]:
             if current:
                 current.closed = True
                 current = None
-            table_rows.append((seg.line, row_cells[2], row_cells[0], row_cells[1], cells is None, seg.orig))
+            table_rows.append((seg.line, row_cells[2], row_cells[0], row_cells[1], seg.orig))
             continue
         f = seg.folded.strip()
         if table_rows and (not f or f == "|"):
@@ -233,7 +232,9 @@ def _cells(seg: Seg, cells, rules: Rules, in_table: bool = False):
     line comes after rows of a table, where two cells parted by one tab are a row too (a copy
     out of a spreadsheet drops a row's empty cells at its end, and their tabs with them)."""
     if cells is not None:
-        return list(cells), [fold(c, rules.fold) for c in cells], seg.orig
+        # a Word or web table's row reads as the same row of a text file parted by bars: its text
+        # is the row up to its first unit cell (cut at one-character separators, then shown with bars)
+        return list(cells), [fold(c, rules.fold) for c in cells], "\t".join(cells)
     tabs = seg.folded.strip().count("\t")
     bar = "|" if seg.folded.count("|") >= 2 else "\t" if tabs >= 2 or in_table and tabs else None
     if bar:

@@ -372,6 +372,7 @@ class _PdfLine:
     top: float
     bottom: float
     right: float
+    lead: float = 0.0       # the width of its first word (a run of Latin letters or digits, or one character)
 
 
 def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
@@ -415,13 +416,16 @@ def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
     margin = max(r.right for r in rows)
     lines: list[Line] = []
     wrapped = False
-    for r in rows:
+    for k, r in enumerate(rows):
         if wrapped:
             lines[-1] = Line(lines[-1].number, lines[-1].text + r.text)
         else:
             lines.append(Line(len(lines) + 1, r.text))
         text = r.text.rstrip()
-        full = bool(text) and r.right >= margin - 2.5 * (r.top - r.bottom)
+        # short of the margin by less than two characters and a half, or than the next line's
+        # first word: a word of digits (9500元) is not cut, and waits for the next line whole
+        room = max(2.5 * (r.top - r.bottom), rows[k + 1].lead + 0.5 * (r.top - r.bottom) if k + 1 < len(rows) else 0)
+        full = bool(text) and r.right >= margin - room
         wrapped = full and text[-1] not in PDF_LINE_ENDS
         if full and not wrapped:
             lines[-1] = Line(lines[-1].number, lines[-1].text, full=True)
@@ -438,51 +442,62 @@ MAX_PDF_WORK = 300_000_000
 
 
 def _page_lines(textpage) -> list[_PdfLine]:
-    """pdfium's text rectangles grouped into lines (rectangles that share a baseline band)."""
-    rects = [textpage.get_rect(i) for i in range(textpage.count_rects())]
-    rects.sort(key=lambda r: (-r[3], r[0]))
-    groups: list[list[tuple]] = []
-    for r in rects:
-        g = groups[-1] if groups else None
-        # sharing half the lower's height: a quotation mark's small box, above the line's
-        # others and sorted before them, shares all of its own
-        if g and min(g[0][3], r[3]) - max(g[0][1], r[1]) > 0.5 * min(r[3] - r[1], g[0][3] - g[0][1]):
-            g.append(r)
-        else:
-            groups.append([r])
-    autospace = _autospaces(textpage)
-    out = []
-    for g in groups:
-        g.sort(key=lambda r: r[0])
-        text = "".join(textpage.get_text_bounded(*r) for r in g).replace("\r", "").replace("\n", "")
-        if autospace and " " in text:
-            text = "".join(ch for k, ch in enumerate(text)
-                           if not (ch == " " and 0 < k < len(text) - 1 and (text[k - 1], text[k + 1]) in autospace))
-        out.append(_PdfLine(text, max(r[3] for r in g), min(r[1] for r in g), max(r[2] for r in g)))
-    return out
+    """The page's characters grouped into lines, each character once and in the order of its
+    place on the line (not of the content stream, where a quotation mark set in another font
+    comes after its line: read by the boxes of text runs, which overlap, it came twice or apart).
+    The spaces pdfium makes up are left out; a gap between two characters wider than
+    `SPACE_GAP` of the line's height is a space, wider than `CELL_GAP` a tab (the cells of a
+    table, which parser/outline.py reads as cells); the narrow gap a layout leaves between
+    Chinese and a digit (2016 年) is neither."""
+    import ctypes
 
-
-def _autospaces(textpage) -> set[tuple[str, str]]:
-    """The (before, after) characters of the spaces pdfium made up between Chinese and a Latin
-    letter or digit, where the page holds no real space between the same two: the gap a layout
-    leaves there (2016 年, 12 月底前, 超 1000 万件) is no part of the words, and would cut dates
-    and figures, while a real one may part a table's cells (1 居民消费价格涨幅3%左右)."""
     import pypdfium2.raw as raw
 
     text = textpage.get_text_range()
-    made, real = set(), set()
-    for i in range(1, min(len(text), textpage.count_chars()) - 1):
-        if text[i] != " ":
+    box = raw.FS_RECTF()
+    chars: list[tuple[float, float, float, float, str]] = []      # (top, bottom, left, right, char)
+    for i, ch in enumerate(text[:textpage.count_chars()]):
+        if ch in "\r\n" or raw.FPDFText_IsGenerated(textpage.raw, i) == 1:
             continue
-        pair = (text[i - 1], text[i + 1])
-        if not (HAN.match(pair[0]) and LATIN.match(pair[1]) or LATIN.match(pair[0]) and HAN.match(pair[1])):
-            continue
-        (made if raw.FPDFText_IsGenerated(textpage.raw, i) == 1 else real).add(pair)
-    return made - real
+        # the glyph's advance and the font's height, not its ink: a comma's ink is a dot at
+        # the left of the space it takes, which would read as a gap after it
+        raw.FPDFText_GetLooseCharBox(textpage.raw, i, ctypes.byref(box))
+        chars.append((box.top, box.bottom, box.left, box.right, ch))
+    chars.sort(key=lambda c: (-c[0], c[2]))
+    groups: list[list[tuple]] = []
+    bands: list[list[float]] = []      # each line's [top, bottom], from its glyphs
+    for c in chars:
+        top, bottom = c[0], c[1]
+        band = bands[-1] if bands else None
+        # a glyph shares half its height with the line (a comma's or a quotation mark's small
+        # box too); a space's box is its baseline, inside the band
+        if band and (min(band[0], top) - max(band[1], bottom) > 0.5 * (top - bottom) if top > bottom
+                     else band[1] <= top <= band[0]):
+            groups[-1].append(c)
+            if top > bottom and not groups[-1][:-1]:
+                band[:] = [top, bottom]
+        else:
+            groups.append([c])
+            bands.append([top, bottom])
+    out = []
+    for g, (top, bottom) in zip(groups, bands):
+        g.sort(key=lambda c: c[2])
+        height = (top - bottom) or 1.0
+        pieces = []
+        for k, c in enumerate(g):
+            if k and not c[4].isspace() and not g[k - 1][4].isspace():
+                gap = c[2] - g[k - 1][3]
+                pieces.append("\t" if gap > CELL_GAP * height else " " if gap > SPACE_GAP * height else "")
+            pieces.append(c[4])
+        word = next((k for k, c in enumerate(g) if not WORD_CHAR.match(c[4])), len(g))
+        lead = g[max(word, 1) - 1][3] - g[0][2]
+        out.append(_PdfLine("".join(pieces), top, bottom, max(c[3] for c in g), lead))
+    return out
 
 
-HAN = regex.compile(r"\p{Han}")
-LATIN = regex.compile(r"[0-9A-Za-z%]")
+WORD_CHAR = regex.compile(r"[0-9A-Za-z.,%]")     # a Latin word or a figure, which a layout does not cut
+SPACE_GAP = 0.6     # of a line's height: wider than the gap a layout leaves between Chinese and Latin
+CELL_GAP = 1.8      # wider than any gap inside a sentence: the space between two cells of a table
 
 
 def _converted_to_docx(data: bytes, name: str) -> bytes:

@@ -113,10 +113,11 @@ def assign_text_columns(kinds: list[Optional[str]]) -> list[Optional[str]]:
 TAB_SEPARATOR = regex.compile(r"[ \u3000]*\t[ \t\u3000]*")
 
 
-def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Rules, *, inline: bool) -> list[Row]:
-    """Rows given as (line, printed line, cells, folded cells).  The first header row sets the
-    columns; rows before it and repeated header rows are skipped.  `inline` rows are `a | b`
-    lines of a text file, whose task text is the row as printed up to its first unit cell."""
+def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Rules) -> list[Row]:
+    """Rows given as (line, printed line, cells, folded cells), the printed line's cells parted by
+    one character (a bar, a tab).  The first header row sets the columns; rows before it and
+    repeated header rows are skipped.  A row's task text is the row as printed up to its first
+    unit cell, whether the cells came from a text file or a Word or web table."""
     kinds = None
     out: list[Row] = []
     group = None
@@ -167,13 +168,16 @@ def rows_from_cells(rows: list[tuple[int, str, list[str], list[str]]], rules: Ru
             # the text cell numbers its item itself: 1.积极推进本中心预算…
             row.number = numeral.text
             row.text = Cell(row.text.line, row.text.orig[numeral.end:], row.text.folded[numeral.end:])
-        elif inline and first_unit_col:
+        elif first_unit_col:
             # cells are the line cut at one-character separators: the row as printed up to
             # the first unit cell ends where that cell's separator stands
             cut = sum(len(c) for c in cells[:first_unit_col]) + first_unit_col - 1
+            # and begins after its number cell (序号), which is the task's number, not its text
+            lead = next((i for i in range(first_unit_col) if row_kinds[i] != "number"), first_unit_col)
+            begin = sum(len(c) for c in cells[:lead]) + lead
             # \u3000 indentation too; cells parted by tabs (a copy out of a spreadsheet) read as
             # the same row parted by bars, as a Word table's cells are joined
-            row.text_override = TAB_SEPARATOR.sub(" | ", printed[:cut].strip())
+            row.text_override = TAB_SEPARATOR.sub(" | ", printed[begin:cut].strip())
             row.group = None   # the group cell is part of the text now; the heading above is the section
             numeral = match_numeral(fold(row.text_override, rules.fold), rules) if row.number is None else None
             if numeral is not None and numeral.style == "arabic":
@@ -402,7 +406,7 @@ def rows_by_columns(header: list[Cell], cells: list[Cell], kinds: list[str], rul
     table = [header, *rows]
     # each row as a line of tab-parted cells, which is how rows_from_cells cuts a row's text
     return rows_from_cells([(r[0].line, "\t".join(c.orig for c in r), [c.orig for c in r], [c.folded for c in r])
-                            for r in table], rules, inline=True)
+                            for r in table], rules)
 
 
 def _read_row(number: str, body: list[Cell], cols: list[str], has_group: bool, rules: Rules, *,

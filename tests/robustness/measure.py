@@ -113,15 +113,20 @@ def score_way(way: Way, docs=None) -> tuple[Count, dict[str, Count]]:
 def as_pdf(folder: Path, soffice: str) -> None:
     """The corpus's texts written to `folder` and converted there to PDF in one LibreOffice run
     (the way the apart set is judged as PDF: laid out on A4 by a real layout engine)."""
-    import subprocess
-
     texts = []
     for doc in corpus():
         path = folder / f"{doc.name}.txt"
         path.write_text(doc.text, encoding="utf-8")
-        texts.append(str(path))
-    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder}/lo-profile",
-                    "--infilter=Text (encoded):UTF8,LF,,,", "--convert-to", "pdf", "--outdir", str(folder), *texts],
+        texts.append(path)
+    convert(folder, soffice, texts, "--infilter=Text (encoded):UTF8,LF,,,")
+
+
+def convert(folder: Path, soffice: str, files: list[Path], *options: str) -> None:
+    """`files` converted to PDF into `folder` in one LibreOffice run."""
+    import subprocess
+
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder}/lo-profile", *options,
+                    "--convert-to", "pdf", "--outdir", str(folder), *map(str, files)],
                    check=True, capture_output=True, timeout=600)
 
 
@@ -134,3 +139,56 @@ def score_files(folder: Path, suffix: str) -> tuple[Count, dict[str, Count]]:
         each[doc.name] = score(doc.gold, parse_file(folder / f"{doc.name}{suffix}").to_dict()["tasks"])[0]
         total.add(each[doc.name])
     return total, each
+
+
+def _blocks(text: str):
+    """A text's lines as ("p", line) and ("table", rows of cells): runs of `a | b |` lines are a table."""
+    lines = text.split("\n")
+    i = 0
+    while i < len(lines):
+        if lines[i].count("|") >= 2:
+            rows = []
+            while i < len(lines) and lines[i].count("|") >= 2:
+                cells = [c.strip() for c in lines[i].split("|")]
+                while cells and not cells[-1]:
+                    cells.pop()
+                rows.append(cells)
+                i += 1
+            yield "table", rows
+            continue
+        yield "p", lines[i]
+        i += 1
+
+
+def as_docx(folder: Path) -> None:
+    """The corpus's texts as Word files: a paragraph a line, and a Word table (real cells) for
+    each run of `a | b |` rows, as an office that typed the circular in Word would have it."""
+    import docx
+
+    for doc in corpus():
+        document = docx.Document()
+        for kind, value in _blocks(doc.text):
+            if kind == "p":
+                document.add_paragraph(value)
+                continue
+            table = document.add_table(rows=len(value), cols=max(len(r) for r in value))
+            for r, row in enumerate(value):
+                for c, cell in enumerate(row):
+                    table.cell(r, c).text = cell
+        document.save(folder / f"{doc.name}.docx")
+
+
+def as_html(folder: Path) -> None:
+    """The corpus's texts as web pages: a <p> a line, and a <table> for each run of `a | b |` rows."""
+    import html
+
+    for doc in corpus():
+        parts = ["<!DOCTYPE html><html><head><meta charset='utf-8'><title></title></head><body>"]
+        for kind, value in _blocks(doc.text):
+            if kind == "p":
+                parts.append(f"<p>{html.escape(value)}</p>")
+                continue
+            parts.append("<table>" + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+                                             for row in value) + "</table>")
+        parts.append("</body></html>")
+        (folder / f"{doc.name}.html").write_text("\n".join(parts), encoding="utf-8")
