@@ -556,6 +556,8 @@ def test_remind_notices_docx_and_pdf(reminded, tmp_path, font_cache):
     doc = docx.Document(folder / "市场监管处" / "催办通知.docx")
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "催办通知" in text and "市场监管处" in text
+    assert "截至2022年9月15日，你单位承担的任务中，1项已过完成时限仍未完成，1项将在30日内到期。" in text
+    assert "完成状态：滞后；已逾期15天" in text and "完成状态：推进中；距完成时限25天" in text
     assert "规范邮票品集中交易市场经营秩序" in text and "根据省局要求，推进邮政业用品用具改革" in text
     assert "坚持党组会议" not in text
     with pdfplumber.open(folder / "办公室" / "催办通知.pdf") as pdf:

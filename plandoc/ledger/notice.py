@@ -29,6 +29,9 @@ def notice_context(plan: Plan, r: UnitReminder, on: dt.date, warn_days: int, s: 
     ctx = context.common(plan, s)
     fields = {"circular": ctx["circular"], "date": w.date(on), "overdue": len(r.overdue),
               "due_soon": len(r.due_soon), "warn_days": warn_days}
+    fields["counts"] = words["count_separator"].join(
+        fill(words[f"{key}_count"], fields, f"reminder.{key}_count", LEDGER.name)
+        for key, items in (("overdue", r.overdue), ("due_soon", r.due_soon)) if items)
     restarts = restarting_parts(plan)
     tasks = {t.id: t for t in plan.tasks}
     sections = []

@@ -29,8 +29,8 @@ TEXT_KEYS = ("title", "unit_title", "main_note", "unit_note", "copy_note", "with
              "changed", "unit_role", "unit_column", "total", "blank_status", "overdue", "stats_all", "chart_title")
 SHEET_KEYS = ("main", "stats", "withdrawn")
 COLOUR_KEYS = ("red", "yellow", "green", "changed", "header")
-REMINDER_KEYS = ("file", "title", "opening", "opening_without_circular", "overdue_heading", "due_soon_heading",
-                 "overdue_line", "due_soon_line")
+REMINDER_KEYS = ("file", "title", "opening", "opening_without_circular", "overdue_count", "due_soon_count",
+                 "count_separator", "overdue_heading", "due_soon_heading", "overdue_line", "due_soon_line")
 PERIODS = ("month", "quarter")
 
 
