@@ -373,6 +373,8 @@ class _PdfLine:
     bottom: float
     right: float
     lead: float = 0.0       # the width of its first word (a run of Latin letters or digits, or one character)
+    left: float = 0.0
+    starts: tuple[float, ...] = ()     # where each of its cells begins (tabs part them)
 
 
 def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
@@ -416,11 +418,23 @@ def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
     margin = max(r.right for r in rows)
     lines: list[Line] = []
     wrapped = False
+    row: Optional[_PdfLine] = None       # the last row of a table's cells (parted by tabs)
     for k, r in enumerate(rows):
+        column = _cell_column(row, r) if not wrapped else None
+        if column is not None:
+            # the text of a cell that wraps inside its cell: under the cell's start, between rows
+            cells = lines[-1].text.split("\t")
+            cells[column] += r.text.strip()
+            lines[-1] = Line(lines[-1].number, "\t".join(cells))
+            continue
+        row = r if "\t" in r.text.strip() else None
         if wrapped:
             lines[-1] = Line(lines[-1].number, lines[-1].text + r.text)
         else:
             lines.append(Line(len(lines) + 1, r.text))
+        if row is not None:
+            wrapped = False       # a row ends where its cells do, at the margin or not
+            continue
         text = r.text.rstrip()
         # short of the margin by less than two characters and a half, or than the next line's
         # first word: a word of digits (9500元) is not cut, and waits for the next line whole
@@ -430,6 +444,19 @@ def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
         if full and not wrapped:
             lines[-1] = Line(lines[-1].number, lines[-1].text, full=True)
     return tuple(Line(l.number, l.text, full=bool(l.full)) for l in lines)
+
+
+def _cell_column(row: Optional["_PdfLine"], line: "_PdfLine") -> Optional[int]:
+    """The column (after the first) of `row` under whose cell's start `line` begins, when it is
+    a line of one cell's text: no tabs in it, and not wider than the cell's column."""
+    if row is None or "\t" in line.text.strip() or not line.text.strip():
+        return None
+    height = (row.top - row.bottom) or 1.0
+    for k, start in enumerate(row.starts[1:], 1):
+        end = row.starts[k + 1] if k + 1 < len(row.starts) else None
+        if abs(line.left - start) <= 0.6 * height and (end is None or line.right <= end):
+            return k
+    return None
 
 
 PDF_LINE_ENDS = "。；;！!？?：:）)]］】〕》」』”|｜"   # and a table cell's bar
@@ -484,20 +511,28 @@ def _page_lines(textpage) -> list[_PdfLine]:
         g.sort(key=lambda c: c[2])
         height = (top - bottom) or 1.0
         pieces = []
+        starts = [g[0][2]]
         for k, c in enumerate(g):
             if k and not c[4].isspace() and not g[k - 1][4].isspace():
                 gap = c[2] - g[k - 1][3]
-                pieces.append("\t" if gap > CELL_GAP * height else " " if gap > SPACE_GAP * height else "")
+                if gap > CELL_GAP * height:
+                    pieces.append("\t")
+                    starts.append(c[2])
+                elif gap > (HAN_SPACE_GAP if HAN.match(c[4]) and HAN.match(g[k - 1][4]) else SPACE_GAP) * height:
+                    pieces.append(" ")
             pieces.append(c[4])
         word = next((k for k, c in enumerate(g) if not WORD_CHAR.match(c[4])), len(g))
         lead = g[max(word, 1) - 1][3] - g[0][2]
-        out.append(_PdfLine("".join(pieces), top, bottom, max(c[3] for c in g), lead))
+        first = next((c for c in g if not c[4].isspace()), g[0])
+        out.append(_PdfLine("".join(pieces), top, bottom, max(c[3] for c in g), lead, first[2], tuple(starts)))
     return out
 
 
 WORD_CHAR = regex.compile(r"[0-9A-Za-z.,%]")     # a Latin word or a figure, which a layout does not cut
+HAN = regex.compile(r"\p{Han}")
+HAN_SPACE_GAP = 0.2     # between two Chinese characters, which touch: a space set as a gap (左右 发展改革委)
 SPACE_GAP = 0.6     # of a line's height: wider than the gap a layout leaves between Chinese and Latin
-CELL_GAP = 1.8      # wider than any gap inside a sentence: the space between two cells of a table
+CELL_GAP = 0.9      # wider than any gap inside a sentence: the space between two cells of a table
 
 
 def _converted_to_docx(data: bytes, name: str) -> bytes:

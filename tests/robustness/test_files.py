@@ -52,9 +52,9 @@ def test_the_corpus_as_pdf_of_its_text(tmp_path):
 
 
 @needs_soffice
-@pytest.mark.xfail(strict=True, reason="a table's cells laid out in a grid: a cell whose text wraps inside it gives "
-                                       "lines of its own between the rows (county-bureau, guangdong-weijian, jiangmen, "
-                                       "xinchang), and rows parted by spaces lose them (guowuyuan, pingdingshan)")
+@pytest.mark.xfail(strict=True, reason="a grid table (0.951 of plain): a row whose first cell wraps inside it, and rows "
+                                       "that span others (guangdong-weijian, jiangmen, xinchang); a page run together "
+                                       "in one paragraph (haiyan)")
 def test_the_corpus_as_pdf_of_word_files(tmp_path):
     measure.as_docx(tmp_path)
     measure.convert(tmp_path, SOFFICE, sorted(tmp_path.glob("*.docx")))
