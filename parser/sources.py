@@ -419,15 +419,18 @@ def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
     lines: list[Line] = []
     wrapped = False
     row: Optional[_PdfLine] = None       # the last row of a table's cells (parted by tabs)
+    row_gap = 0.0                        # the space above that row
     for k, r in enumerate(rows):
-        column = _cell_column(row, r) if not wrapped else None
-        if column is not None:
-            # the text of a cell that wraps inside its cell: under the cell's start, between rows
+        gap = rows[k - 1].bottom - r.top if k else 0.0
+        placed = _in_cells(row, row_gap, r, gap) if row is not None and not wrapped else None
+        if placed is not None:
+            # the text of cells that wrap inside them, under their starts, between rows
             cells = lines[-1].text.split("\t")
-            cells[column] += r.text.strip()
+            for column, piece in placed:
+                cells[column] += piece
             lines[-1] = Line(lines[-1].number, "\t".join(cells))
             continue
-        row = r if "\t" in r.text.strip() else None
+        row, row_gap = (r, gap) if "\t" in r.text.strip() else (None, 0.0)
         if wrapped:
             lines[-1] = Line(lines[-1].number, lines[-1].text + r.text)
         else:
@@ -446,16 +449,31 @@ def _pdf_lines(data: bytes, name: str) -> tuple[Line, ...]:
     return tuple(Line(l.number, l.text, full=bool(l.full)) for l in lines)
 
 
-def _cell_column(row: Optional["_PdfLine"], line: "_PdfLine") -> Optional[int]:
-    """The column (after the first) of `row` under whose cell's start `line` begins, when it is
-    a line of one cell's text: no tabs in it, and not wider than the cell's column."""
-    if row is None or "\t" in line.text.strip() or not line.text.strip():
-        return None
+def _in_cells(row: "_PdfLine", row_gap: float, line: "_PdfLine", gap: float) -> Optional[list[tuple[int, str]]]:
+    """Where the pieces of `line` go among the cells of the table row above it, as (cell, text),
+    when it holds text those cells wrap onto: closer under the row than the row is under what
+    came before it (rows are parted by their cells' padding), or, where the two are alike, one
+    piece under a cell after the first that fits its column.  None when it begins a line of its own."""
+    if not line.text.strip() or gap < 0:
+        return None     # a new page
     height = (row.top - row.bottom) or 1.0
-    for k, start in enumerate(row.starts[1:], 1):
-        end = row.starts[k + 1] if k + 1 < len(row.starts) else None
-        if abs(line.left - start) <= 0.6 * height and (end is None or line.right <= end):
-            return k
+    pieces = [p.strip() for p in line.text.split("\t")]
+    starts = line.starts if len(line.starts) == len(pieces) else (line.left,)
+
+    def cell(x: float) -> Optional[int]:
+        near = [k for k, start in enumerate(row.starts) if start - 0.6 * height <= x]
+        return near[-1] if near and abs(row.starts[near[-1]] - x) <= 0.6 * height else None
+
+    if gap < row_gap - 0.3 * height:
+        columns = [cell(x) for x in starts]
+        if None not in columns and columns == sorted(set(columns)):
+            return [(c, p) for c, p in zip(columns, pieces)]
+        return None
+    if len(pieces) == 1:
+        column = cell(line.left)
+        end = row.starts[column + 1] if column is not None and column + 1 < len(row.starts) else None
+        if column and (end is None or line.right <= end):
+            return [(column, pieces[0])]
     return None
 
 

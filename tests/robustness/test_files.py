@@ -52,9 +52,6 @@ def test_the_corpus_as_pdf_of_its_text(tmp_path):
 
 
 @needs_soffice
-@pytest.mark.xfail(strict=True, reason="a grid table (0.951 of plain): a row whose first cell wraps inside it, and rows "
-                                       "that span others (guangdong-weijian, jiangmen, xinchang); a page run together "
-                                       "in one paragraph (haiyan)")
 def test_the_corpus_as_pdf_of_word_files(tmp_path):
     measure.as_docx(tmp_path)
     measure.convert(tmp_path, SOFFICE, sorted(tmp_path.glob("*.docx")))
