@@ -337,6 +337,7 @@ def test_libreoffice_prints_it(office, tmp_path):
 # --- the full cycle: typed, revised, updated ------------------------------------------------
 
 EXTRA = "督查意见"
+ADDED_ROW = "领导交办：筹备年中督查推进会。"
 
 
 @pytest.fixture(scope="module")
@@ -370,6 +371,11 @@ def cycle(circulars, office, plan, tmp_path_factory):
             ws.cell(r, headings(ws)[heading]).value = value
     for text in (t1, t42):
         ws.cell(row_at(ws, text), headings(ws)[EXTRA]).value = f"意见：{text[-4:]}"
+    # and a row of their own below the tasks: a task a leader gave them, with no id
+    below = ws.max_row + 1
+    for heading, value in ((H["text"], ADDED_ROW), (H["lead"], "办公室"), (H["status"], "推进中"),
+                           (H["done_on"], DAY(2022, 7, 1)), (EXTRA, "领导交办")):
+        ws.cell(below, headings(ws)[heading]).value = value
     wb.save(old)
     before = sha(old)
     new = folder / "new.xlsx"
@@ -399,11 +405,24 @@ def test_update_keeps_every_typed_cell_where_it_belongs(cycle):
     assert all(cell(ws, new, h) is None for h in tracking)
     assert len(rows_by_id(ws)) == 96
     # nothing typed sits on a row it does not belong to
-    typed_rows = {row_at(ws, t) for t in (t1, t2, t41, t43)}
+    typed_rows = {row_at(ws, t) for t in (t1, t2, t41, t43)} | {row_of(ws, ADDED_ROW)}
     for r in range(4, ws.max_row + 1):
         if r not in typed_rows:
             assert all(cell(ws, r, h) is None for h in tracking), r
     assert "1 new, 1 withdrawn" in cycle["stderr"] and "4 with cells typed" in cycle["stderr"]
+
+
+def test_update_keeps_a_row_staff_added(cycle, circulars, tmp_path):
+    run("ledger", circulars["revised"], "--profile", PROFILE, "--update", cycle["new"], "-o", tmp_path / "again.xlsx")
+    for path in (cycle["new"], tmp_path / "again.xlsx"):
+        ws = load_workbook(path)[MAIN]
+        r = row_of(ws, ADDED_ROW)
+        assert r == 4 + 96                         # below the tasks
+        assert (cell(ws, r, H["lead"]), cell(ws, r, H["status"]), cell(ws, r, H["done_on"]), cell(ws, r, EXTRA)) == \
+            ("办公室", "推进中", DAY(2022, 7, 1), "领导交办")
+        assert cell(ws, r, H["id"]) is None and cell(ws, r, H["n"]) is None
+    data = json.loads(run("remind", cycle["new"], "--date", "2022-09-15", "--format", "json").stdout)
+    assert ADDED_ROW not in json.dumps(data, ensure_ascii=False)
 
 
 def test_update_marks_the_changed_task_with_its_old_value(cycle):
@@ -470,6 +489,9 @@ def test_per_unit_cycle_reports_the_one_conflict(circulars, plan, tmp_path):
         t3: {"3月进展情况": "已组建"}})
     type_cells(tmp_path / "units" / "市场监管处.xlsx", {t41: {H["status"]: "推进中", H["note"]: "已整治"}})
     type_cells(office, {t1: {"3月进展情况": "办公室填写"}, t3: {H["note"]: "办公室备注"}})
+    wb = load_workbook(office)
+    wb[MAIN].cell(wb[MAIN].max_row + 1, headings(wb[MAIN])[H["text"]]).value = ADDED_ROW
+    wb.save(office)
     result = run("ledger", "collect", office, tmp_path / "units" / "办公室.xlsx", tmp_path / "units" / "市场监管处.xlsx",
                  code=1)
     conflicts = [line for line in result.stderr.splitlines() if line.startswith("conflict:")]
@@ -484,6 +506,7 @@ def test_per_unit_cycle_reports_the_one_conflict(circulars, plan, tmp_path):
     assert cell(ws, row_at(ws, t3), "3月进展情况") == "已组建"
     assert cell(ws, row_at(ws, t3), H["note"]) == "办公室备注"
     assert cell(ws, row_at(ws, t41), H["status"]) == "推进中" and cell(ws, row_at(ws, t41), H["note"]) == "已整治"
+    assert row_of(ws, ADDED_ROW) == 4 + 96               # the office's own row, kept
     # collected again: nothing new taken, the same conflict
     again = run("ledger", "collect", office, tmp_path / "units" / "办公室.xlsx", code=1)
     assert "0 cells taken" in again.stderr and again.stderr.count("conflict:") == 1
@@ -755,3 +778,42 @@ def test_corrected_plan_cells_survive_update_and_collect(circulars, office, plan
     ws = load_workbook(tmp_path / "o.xlsx")[MAIN]
     assert cell(ws, row_at(ws, t3), H["due"]) == DAY(2022, 11, 30)
     assert cell(ws, row_at(ws, t3), H["status"]) == "推进中"
+
+
+def test_update_from_a_ledger_saved_by_libreoffice(cycle, circulars, tmp_path):
+    """Staff save the ledger in their spreadsheet program: the update reads it as it read the
+    ledger openpyxl saved, cell for cell."""
+    soffice(["--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), str(cycle["old"])], tmp_path)
+    saved = tmp_path / "lo" / cycle["old"].name
+    assert saved.read_bytes() != cycle["old"].read_bytes()
+    new = tmp_path / "new.xlsx"
+    run("ledger", circulars["revised"], "--profile", PROFILE, "--update", saved, "-o", new)
+    a, b = load_workbook(cycle["new"]), load_workbook(new)
+    for name in (MAIN, SPEC.sheets["withdrawn"]):
+        assert [[c.value for c in row] for row in a[name].iter_rows()] == \
+            [[c.value for c in row] for row in b[name].iter_rows()], name
+
+
+def test_build_carries_the_previous_versions_ledger(circulars, plan, tmp_path):
+    """What every build writes (plandoc/ledger/versioned.py): the version's ledger, with what staff
+    typed in the previous version's; when that one is open in Excel, a note, and a new one."""
+    from parser import load_plan, load_profile
+    from plandoc.ledger.versioned import ledger_for_build, ledger_name
+    profile = load_profile(PROFILE)
+    data, note = ledger_for_build(plan, profile, None)
+    assert note is None and ledger_name() == "督办台账.xlsx"
+    before = tmp_path / "v1" / ledger_name()
+    before.parent.mkdir()
+    before.write_bytes(data)
+    t1 = task_id(plan, "1")
+    type_cells(before, {t1: {H["status"]: "已完成", "2月进展情况": "已完成学习"}})
+    revised = load_plan(circulars["revised"], profile)
+    data, note = ledger_for_build(revised, profile, before)
+    assert note is None
+    (tmp_path / "v2.xlsx").write_bytes(data)
+    ws = load_workbook(tmp_path / "v2.xlsx")[MAIN]
+    assert cell(ws, row_at(ws, t1), H["status"]) == "已完成" and cell(ws, row_at(ws, t1), "2月进展情况") == "已完成学习"
+    assert SPEC.sheets["withdrawn"] in load_workbook(tmp_path / "v2.xlsx").sheetnames
+    (tmp_path / "v1" / f"~${ledger_name()}").write_text("x", encoding="utf-8")
+    data, note = ledger_for_build(revised, profile, before)
+    assert "is open in Excel" in note and "starts without its cells" in note

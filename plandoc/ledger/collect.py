@@ -67,7 +67,7 @@ def collect(office: Ledger, copies: list[Ledger], spec: Optional[Spec] = None) -
                     continue
                 report.conflicts.append(Conflict(copy.path.name, copy.unit or "", tid,
                                                  office.rows[tid].get(spec.headings["n"]), heading, now, theirs))
-    typed = Typed({tid: v for tid, v in cells.items() if v}, list(office.typed.extra))
+    typed = Typed({tid: v for tid, v in cells.items() if v}, list(office.typed.extra), list(office.typed.rows))
     data = render_ledger(office.plan, Units(list(office.unit_order), office.units), Options(office.by, office.warn_days),
                          typed, changed=office.changed, withdrawn=office.withdrawn,
                          withdrawn_headings=office.withdrawn_headings, spec=spec)

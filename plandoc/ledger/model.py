@@ -26,6 +26,7 @@ class Typed:
     and the added columns' headings in their order."""
     cells: dict[str, dict[str, object]] = field(default_factory=dict)
     extra: list[str] = field(default_factory=list)
+    rows: list[dict[str, object]] = field(default_factory=list)     # rows staff added in 总台账 (no task id)
 
 
 @dataclass(frozen=True)

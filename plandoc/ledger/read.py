@@ -100,14 +100,16 @@ def _read(wb, path: Path, spec: Spec) -> Ledger:
     if spec.sheets["withdrawn"] in wb.sheetnames:
         found, rows_w = _table(wb[spec.sheets["withdrawn"]], spec.headings["id"])
         if found is not None:
-            withdrawn_headings, withdrawn = tuple(found), [r for _, r in rows_w]
+            withdrawn_headings, withdrawn = tuple(found), [r for _, r in rows_w]      # with an id or not
     by = meta.get("by") if meta.get("by") in ("month", "quarter") else "month"
     ours = _our_headings(spec)
     tracking = set(spec.tracking("month")) | set(spec.tracking("quarter"))
     extra = [h for h in headings if h not in ours]
-    typed = Typed(extra=extra)
+    typed = Typed(extra=extra, rows=[row for tid, row in rows if not tid])
     by_id = {}
     for tid, row in rows:
+        if not tid:
+            continue
         by_id.setdefault(tid, row)       # a row copied by hand: the first one counts
         cells = {h: v for h, v in row.items() if (h in tracking or h in extra) and v not in (None, "")}
         if cells:
@@ -148,7 +150,8 @@ def _meta(wb, path: Path) -> Optional[dict]:
 
 def _table(ws, id_heading: str) -> tuple[Optional[list[str]], list[tuple[str, dict]]]:
     """The headings (the first row among the top ones that holds `id_heading`) and every row
-    below with a task id, as (id, {heading: value})."""
+    below with a task id, as (id, {heading: value}); a row with no id but something in it (one
+    staff added) has the id ""."""
     it = ws.iter_rows(values_only=True)
     headings = None
     for n, row in enumerate(it, 1):
@@ -162,13 +165,13 @@ def _table(ws, id_heading: str) -> tuple[Optional[list[str]], list[tuple[str, di
     at = headings.index(id_heading)
     rows = []
     for row in it:
-        if at >= len(row) or row[at] in (None, ""):
+        if (at >= len(row) or row[at] in (None, "")) and all(v in (None, "") for v in row):
             continue
         cells = {}
         for h, v in zip(headings, row):
             if h and h not in cells:
                 cells[h] = v
-        rows.append((str(row[at]).strip(), cells))
+        rows.append((str(row[at]).strip() if at < len(row) and row[at] is not None else "", cells))
     return [h for h in headings if h], rows
 
 

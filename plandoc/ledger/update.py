@@ -48,7 +48,7 @@ def update_ledger(plan: Plan, units_of, old: Ledger, options: Optional[Options] 
     options = options or Options(old.by, old.warn_days)
     report = UpdateReport(plan=plan)
     kept = set(d.ids.values())
-    typed = Typed(extra=list(old.typed.extra))
+    typed = Typed(extra=list(old.typed.extra), rows=list(old.typed.rows))
     layout = set(spec.tracking(options.by))
     for tid in kept:
         cells = old.typed.cells.get(tid)

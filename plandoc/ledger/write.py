@@ -129,7 +129,8 @@ def render_copy(plan: Plan, units: Units, unit: str, options: Options = Options(
     ws = wb.active
     ws.title = _sheet_names([unit], reserved=[META_SHEET])[unit]
     title = spec.text["unit_title"].format(plan=_plan_name(plan, wording), unit=unit)
-    _fill_main(ws, spec, options, headings, rows, typed, {}, title, spec.text["copy_note"].format(unit=unit))
+    _fill_main(ws, spec, options, headings, rows, Typed(typed.cells), {}, title,
+               spec.text["copy_note"].format(unit=unit))
     tracking = spec.tracking(options.by)
     base = {tid: {h: _plain(typed.cells.get(tid, {}).get(h)) for h in tracking
                   if typed.cells.get(tid, {}).get(h) not in (None, "")} for tid in ids}
@@ -201,6 +202,12 @@ def _fill_main(ws, spec: Spec, options: Options, headings, rows, typed: Typed, c
                 cell.comment = Comment(spec.text["changed"].format(old=old[key])[:MAX_CELL], "plandoc")
                 cell.fill = changed_fill
         ws.row_dimensions[r].height = _height(spec, shown)
+    # rows staff added (a task of their own, a line of notes): below the tasks, as they were
+    for r, row in enumerate(typed.rows, FIRST_ROW + len(rows)):
+        for heading, c in col.items():
+            _put(ws.cell(r, c), row.get(heading))
+            _style(ws.cell(r, c), keys[heading])
+        ws.row_dimensions[r].height = _height(spec, [(keys[h], row.get(h)) for h in col])
     end = FIRST_ROW + max(len(rows), 1) - 1
     _columns(ws, spec, headings)
     ws.freeze_panes = ws.cell(FIRST_ROW, 4)        # headings and 序号 来源 任务内容 stay in view
