@@ -709,7 +709,9 @@ def test_ledger_toml_is_validated(tmp_path):
     for broken, key in ((text.replace('status = "完成状态"', 'status = "备注"'), "headings"),
                         (text.replace('word = "滞后"', 'word = "推进中"'), "status"),
                         (text.replace("progress = 10", 'progress = "wide"'), "widths.progress"),
-                        (text.replace('main = "总台账"', 'main = "总台账"\nextra = "x"'), "sheets.extra")):
+                        (text.replace('main = "总台账"', 'main = "总台账"\nextra = "x"'), "sheets.extra"),
+                        (text.replace('"2022.10.31", ', '"2022年10月", '), "typed_date.examples"),
+                        (text.replace("(?P<d>", "(?P<day>"), "typed_date.pattern")):
         path = tmp_path / "ledger.toml"
         path.write_text(broken, encoding="utf-8")
         load_spec.cache_clear()
@@ -817,3 +819,26 @@ def test_build_carries_the_previous_versions_ledger(circulars, plan, tmp_path):
     (tmp_path / "v1" / f"~${ledger_name()}").write_text("x", encoding="utf-8")
     data, note = ledger_for_build(revised, profile, before)
     assert "is open in Excel" in note and "starts without its cells" in note
+
+
+def test_remind_reads_a_deadline_typed_as_text(reminded, plan, tmp_path):
+    path = tmp_path / "l.xlsx"
+    shutil.copy(reminded, path)
+    t1, t5 = task_id(plan, "1"), task_id(plan, "5")
+    type_cells(path, {t1: {H["due"]: "2022年9月20日"}, t5: {H["due"]: "2022.9.1"}})
+    data = json.loads(run("remind", path, "--date", "2022-09-15", "--format", "json").stdout)
+    office_unit = next(u for u in data["units"] if u["unit"] == "办公室")
+    assert [(i["id"], i["due"], i["days"]) for i in office_unit["due_soon"]] == \
+        [(t1, "2022-09-20", 5), (task_id(plan, "3"), "2022-09-30", 15)]
+    assert [i["id"] for i in office_unit["overdue"]] == [task_id(plan, "4"), t5]
+
+
+def test_id_column_deleted_is_refused(office, circulars, tmp_path):
+    folder = tmp_path / "work"
+    folder.mkdir()
+    path = folder / "台账.xlsx"
+    wb = load_workbook(office)
+    wb[MAIN].delete_cols(headings(wb[MAIN])[H["id"]])
+    wb.save(path)
+    for args in commands(path, circulars, folder):
+        refused(args, folder, says=f"has no heading {H['id']}")

@@ -39,7 +39,7 @@ def reminders(ledger: Ledger, on: dt.date, warn_days: Optional[int] = None,
     warn = ledger.warn_days if warn_days is None else warn_days
     out: dict[str, UnitReminder] = {u: UnitReminder(u) for u in ledger.unit_order}
     for tid, row in ledger.rows.items():
-        due = _day(row.get(h["due"]))
+        due = spec.date_of(row.get(h["due"]))
         status = str(row.get(h["status"]) or "").strip()
         if due is None or status in spec.done:
             continue
@@ -62,19 +62,6 @@ def _order(i: Item) -> tuple:
     """Soonest first, then by 序号 as a number (2 before 10)."""
     n = i.n
     return (i.due, 0 if isinstance(n, (int, float)) else 1, n if isinstance(n, (int, float)) else 0, str(n))
-
-
-def _day(value) -> Optional[dt.date]:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None
 
 
 def _names(text) -> list[str]:

@@ -9,11 +9,13 @@ colours, and the wording of the 催办通知.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
+from typing import Mapping, Optional
 
 from parser.errors import RuleFileError
 
@@ -46,6 +48,26 @@ class Spec:
     done: tuple[str, ...]
     colours: Mapping[str, str]
     reminder: Mapping[str, str]
+    typed_date: re.Pattern
+
+    def date_of(self, value) -> Optional[dt.date]:
+        """A cell's value as a date: a date, or a text that reads as one (typed_date).
+
+        >>> s = load_spec()
+        >>> s.date_of("2022年10月31日"), s.date_of("年底前"), s.date_of("2022年2月30日")
+        (datetime.date(2022, 10, 31), None, None)
+        """
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        m = self.typed_date.match(value) if isinstance(value, str) else None
+        if m is None:
+            return None
+        try:
+            return dt.date(int(m["y"]), int(m["m"]), int(m["d"]))
+        except ValueError:
+            return None
 
     def progress_headings(self, by: str) -> tuple[str, ...]:
         if by == "quarter":
@@ -91,8 +113,24 @@ def load_spec(path: Path = LEDGER) -> Spec:
     headings = table("headings", HEADING_KEYS)
     if len(set(headings.values())) != len(headings):
         raise RuleFileError(where, "headings", "two columns with one heading: a ledger is read by its headings")
-    return Spec(file=data["file"], sheets=table("sheets", SHEET_KEYS), text=table("text", TEXT_KEYS),
+    return Spec(file=data["file"], typed_date=_typed_date(data.get("typed_date"), where), sheets=table("sheets", SHEET_KEYS), text=table("text", TEXT_KEYS),
                 headings=headings, widths=table("widths", WIDTH_KEYS, (int, float)),
                 comparators=table("comparators", ()), statuses=words,
                 done=tuple(s["word"] for s in statuses if s.get("done") is True),
                 colours=table("colours", COLOUR_KEYS), reminder=table("reminder", REMINDER_KEYS))
+
+
+def _typed_date(table, where: str) -> re.Pattern:
+    """The pattern of [typed_date], compiled, with groups y, m and d, and matching its examples."""
+    if not isinstance(table, dict) or not isinstance(table.get("pattern"), str):
+        raise RuleFileError(where, "typed_date.pattern", "missing")
+    try:
+        pattern = re.compile(table["pattern"])
+    except re.error as exc:
+        raise RuleFileError(where, "typed_date.pattern", f"not a regular expression ({exc})") from None
+    if not {"y", "m", "d"} <= set(pattern.groupindex):
+        raise RuleFileError(where, "typed_date.pattern", "needs the groups (?P<y>…), (?P<m>…) and (?P<d>…)")
+    for example in table.get("examples") or ():
+        if not isinstance(example, str) or not pattern.match(example):
+            raise RuleFileError(where, "typed_date.examples", f"{example!r} does not match the pattern")
+    return pattern
