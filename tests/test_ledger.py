@@ -698,6 +698,10 @@ def test_copy_is_not_an_office_ledger(circulars, tmp_path):
              "-o", tmp_path / "n.xlsx"], tmp_path, says="not the office's ledger")
     refused(["ledger", "collect", tmp_path / "o.xlsx", tmp_path / "o.xlsx", "-o", tmp_path / "n.xlsx"], tmp_path,
             says="not a copy handed out")
+    # a copy lists its own reminders, but the notices are the office's to send
+    assert "== 办公室" in run("remind", tmp_path / "u" / "办公室.xlsx", "--date", "2022-09-15").stdout
+    refused(["remind", tmp_path / "u" / "办公室.xlsx", "--date", "2022-09-15", "--notices", tmp_path / "n"], tmp_path,
+            says="the notices are written from the office's ledger")
 
 
 # --- the data file ---------------------------------------------------------------------------
