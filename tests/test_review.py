@@ -168,6 +168,27 @@ def test_a_numbered_line_that_gave_no_task_and_a_unit_of_low_certainty_are_marke
         page.close()
 
 
+def test_a_task_found_by_a_weak_signal_is_marked_as_such(browser, tmp_path):
+    """A task whose text a wrap broke, and a paragraph told a task by its clause alone, are
+    marked for checking, named as how the task was found, not where its units came from."""
+    wrapped = ("1.深入推进政策解读，创新解读形式，注重以图\n表解读等形式进行解读。（综合科负责）\n"
+               "2.注重回应关切。（办公室负责）\n3.加强重点领域信息公开工作。注重政务服务办\n理流程、办理结果等信息发布。（各科室负责）\n")
+    paragraph = "加强寄递渠道安全管理，开展专项检查。（安全监管处牵头）\n"
+    found = []
+    for name, text in (("wrapped", wrapped), ("paragraph", paragraph)):
+        plan = parse_text(text)
+        path = tmp_path / f"{name}.html"
+        path.write_text(render_review(plan, _lines(text)), encoding="utf-8")
+        page = Opened(browser, path)
+        try:
+            found += page.page.evaluate("() => Array.from(document.querySelectorAll('.ln .evidence'))"
+                                        ".map(e => [e.closest('.ln').id, e.title.split('：')[0]])")
+        finally:
+            page.close()
+    assert found == [["L1", "任务出处（由断行拼接的文字，确定度低，请核对）"], ["L4", "任务出处（由断行拼接的文字，确定度低，请核对）"],
+                     ["L1", "任务出处（无编号的段落，仅凭分工条款认作任务，确定度低，请核对）"]]
+
+
 def _lines(text: str):
     from parser.sources import Line
     return tuple(Line(n, t) for n, t in enumerate(text.splitlines(), 1))

@@ -56,7 +56,11 @@ class Labels:
     """The page's words that the code puts together (the template holds the rest)."""
     evidence = {"bracket-list": "括号内的单位列表", "in-sentence": "句中的分工条款",
                 "spaced-columns": "按空格分列、自右读出的列", "row-span": "跨行的单元格",
-                "run-together": "连在一起的单元格"}
+                "run-together": "连在一起的单元格", "unit-label": "以单位名为标签的行",
+                "by-sentence": "条目下“由……负责”的句子",
+                "unnumbered": "无编号的段落，仅凭分工条款认作任务", "joined-lines": "由断行拼接的文字"}
+    # rules that say how the task itself was found, not where its units came from
+    task_signals = ("unnumbered", "joined-lines")
     kinds = {"added": "新增", "removed": "删除", "changed": "变更"}
     aspects = {"units": "单位", "targets": "指标", "deadline": "时限", "text": "文字", "section": "所属部分"}
     moved = {"earlier": "提前", "later": "推后", "set": "新定", "dropped": "取消"}
@@ -204,7 +208,8 @@ def _mark_task(task: Task, text: dict[int, str], marks: dict[int, list[Mark]], c
             used.add(n)
     for e in task.evidence:
         for n, a, b in _locate(text, e.line if e.line in text else task.line, e.text):
-            marks[n].append(Mark(a, b, "evidence", f"单位出处（{Labels.evidence.get(e.rule, e.rule)}，"
+            what = "任务出处" if e.rule in Labels.task_signals else "单位出处"
+            marks[n].append(Mark(a, b, "evidence", f"{what}（{Labels.evidence.get(e.rule, e.rule)}，"
                                                   f"确定度低，请核对）：「{e.text}」", tid))
             places.append((n, a, b))
             used.add(n)
