@@ -491,7 +491,7 @@ def _page_lines(textpage) -> list[_PdfLine]:
     place on the line (not of the content stream, where a quotation mark set in another font
     comes after its line: read by the boxes of text runs, which overlap, it came twice or apart).
     The spaces pdfium makes up are left out; a gap between two characters wider than
-    `SPACE_GAP` of the line's height is a space, wider than `CELL_GAP` a tab (the cells of a
+    `SPACE_GAPS` of the line's height is a space, wider than `CELL_GAP` a tab (the cells of a
     table, which parser/outline.py reads as cells); the narrow gap a layout leaves between
     Chinese and a digit (2016 年) is neither."""
     import ctypes
@@ -536,7 +536,7 @@ def _page_lines(textpage) -> list[_PdfLine]:
                 if gap > CELL_GAP * height:
                     pieces.append("\t")
                     starts.append(c[2])
-                elif gap > (HAN_SPACE_GAP if HAN.match(c[4]) and HAN.match(g[k - 1][4]) else SPACE_GAP) * height:
+                elif gap > SPACE_GAPS[bool(HAN.match(c[4])) + bool(HAN.match(g[k - 1][4]))] * height:
                     pieces.append(" ")
             pieces.append(c[4])
         word = next((k for k, c in enumerate(g) if not WORD_CHAR.match(c[4])), len(g))
@@ -548,8 +548,10 @@ def _page_lines(textpage) -> list[_PdfLine]:
 
 WORD_CHAR = regex.compile(r"[0-9A-Za-z.,%]")     # a Latin word or a figure, which a layout does not cut
 HAN = regex.compile(r"\p{Han}")
-HAN_SPACE_GAP = 0.2     # between two Chinese characters, which touch: a space set as a gap (左右 发展改革委)
-SPACE_GAP = 0.6     # of a line's height: wider than the gap a layout leaves between Chinese and Latin
+# the gap that is a space, of a line's height, by how many of the two characters are Chinese:
+# Latin letters and digits touch; between Chinese and Latin a layout leaves 0.22 of its own
+# (2016 年), which is no space, while a space set there measures 0.35; Chinese characters touch
+SPACE_GAPS = (0.15, 0.3, 0.2)
 CELL_GAP = 0.9      # wider than any gap inside a sentence: the space between two cells of a table
 
 
