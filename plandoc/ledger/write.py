@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import functools
+import gc
 import hashlib
 import io
 import json
@@ -77,6 +79,23 @@ def task_units(plan: Plan, profile: Optional[Profile]) -> Units:
     return Units([a.unit for a in assignments.units], per_task)
 
 
+def _collector_paused(make):
+    """Python's cyclic garbage collector paused while a workbook is made, and restored as it
+    was: openpyxl's 100,000 cells and styles of a 2,000-task ledger set it off again and again
+    for nothing (2.46 s with it, 2.04 s without, medians of 3, bench_ledger's plan)."""
+    @functools.wraps(make)
+    def paused(*args, **kwargs):
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            return make(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+    return paused
+
+
+@_collector_paused
 def render_ledger(plan: Plan, units: Units, options: Options = Options(), typed: Optional[Typed] = None,
                   *, changed: Optional[dict[str, dict[str, str]]] = None,
                   withdrawn: Iterable[dict] = (), withdrawn_headings: Iterable[str] = (),
@@ -113,6 +132,7 @@ def render_ledger(plan: Plan, units: Units, options: Options = Options(), typed:
     return _save(wb, plan)
 
 
+@_collector_paused
 def render_copy(plan: Plan, units: Units, unit: str, options: Options = Options(),
                 typed: Optional[Typed] = None, *, spec: Optional[Spec] = None,
                 wording: Optional[Wording] = None) -> bytes:
