@@ -846,3 +846,21 @@ def test_id_column_deleted_is_refused(office, circulars, tmp_path):
     wb.save(path)
     for args in commands(path, circulars, folder):
         refused(args, folder, says=f"has no heading {H['id']}")
+
+
+def test_a_withdrawn_task_brought_back_takes_its_cells_back(cycle, circulars, plan, tmp_path):
+    """v2 deleted item 42 (its cells went to 已撤销任务); v3, the base circular again, restores it."""
+    back = tmp_path / "v3.xlsx"
+    result = run("ledger", circulars["base"], "--profile", PROFILE, "--update", cycle["new"], "-o", back)
+    wb = load_workbook(back)
+    ws = wb[MAIN]
+    t42 = cycle["texts"][3]
+    assert t42 == task_id(plan, "42")
+    for heading, value in cycle["typed"][t42].items():
+        assert cell(ws, row_at(ws, t42), heading) == value, heading
+    assert cell(ws, row_at(ws, t42), EXTRA) == f"意见：{t42[-4:]}"
+    # 已撤销任务 now holds only the task v2 inserted, which v3 does not have
+    withdrawn = wb[SPEC.sheets["withdrawn"]]
+    assert t42 not in rows_by_id(withdrawn) and len(rows_by_id(withdrawn)) == 1
+    assert row_of(withdrawn, NEW_TASK) == 4
+    assert "1 withdrawn to 已撤销任务, 1 back from it with their cells" in result.stderr

@@ -25,6 +25,7 @@ class UpdateReport:
     changed: list[str] = field(default_factory=list)      # ids of matched tasks the revision changed
     added: list[str] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)    # ids moved to 已撤销任务
+    restored: list[str] = field(default_factory=list)     # ids back from 已撤销任务, with their cells
     plan: Optional[Plan] = None    # the new plan under the ids it keeps
 
 
@@ -81,7 +82,20 @@ def update_ledger(plan: Plan, units_of, old: Ledger, options: Optional[Options] 
         if kept_edits:
             typed.cells.setdefault(tid, {}).update(kept_edits)
     gone = [t.id for t in old.plan.tasks if t.id not in kept]
-    withdrawn = list(old.withdrawn) + [old.rows[tid] for tid in gone if tid in old.rows]
+    # a task withdrawn before that the revision brings back (the same text, so the same id)
+    # takes its cells back from 已撤销任务
+    id_heading, ours = spec.headings["id"], set(STATIC) | {"id"}
+    plan_headings = {spec.headings[k] for k in ours}
+    back = {str(row.get(id_heading)): row for row in old.withdrawn
+            if str(row.get(id_heading) or "") in report.added}
+    for tid, row in back.items():
+        cells = {h: v for h, v in row.items() if h not in plan_headings and v not in (None, "")}
+        if cells:
+            typed.cells[tid] = cells
+            typed.extra += [h for h in cells if h not in layout and h not in typed.extra]
+        report.restored.append(tid)
+    withdrawn = [row for row in old.withdrawn if str(row.get(id_heading) or "") not in back] + \
+        [old.rows[tid] for tid in gone if tid in old.rows]
     report.withdrawn = [tid for tid in gone if tid in old.rows]
     headings = list(dict.fromkeys([*old.withdrawn_headings, *(old.headings if report.withdrawn else ())]))
     data = render_ledger(plan, units_of(plan), options, typed, changed=changed, withdrawn=withdrawn,
