@@ -864,3 +864,19 @@ def test_a_withdrawn_task_brought_back_takes_its_cells_back(cycle, circulars, pl
     assert t42 not in rows_by_id(withdrawn) and len(rows_by_id(withdrawn)) == 1
     assert row_of(withdrawn, NEW_TASK) == 4
     assert "1 withdrawn to 已撤销任务, 1 back from it with their cells" in result.stderr
+
+
+def test_updated_unit_sheets_show_the_carried_cells_in_libreoffice(cycle, tmp_path):
+    """After --update, the reassigned task's typed cells show on its new unit's sheet (formulas
+    recalculated by LibreOffice), and on no sheet of its old unit."""
+    soffice(["--convert-to", "xlsx", "--outdir", str(tmp_path / "lo"), str(cycle["new"])], tmp_path)
+    wb = load_workbook(tmp_path / "lo" / cycle["new"].name, data_only=True)
+    t1, _, t41, _, _ = cycle["texts"]
+    ws = wb["普遍服务处"]
+    r = row_at(ws, t41)
+    assert (cell(ws, r, H["status"]), cell(ws, r, H["note"]), cell(ws, r, "6月进展情况")) == ("滞后", "待督办", "专项整治3次")
+    assert cell(ws, r, H["lead"]) == "普遍服务处" and cell(ws, r, EXTRA) in (None, "")
+    ws = wb["办公室"]
+    r = row_at(ws, t1)
+    assert cell(ws, r, EXTRA) == f"意见：{t1[-4:]}" and cell(ws, r, H["done_on"]) == DAY(2022, 2, 28)
+    assert t41 not in rows_by_id(wb["市场监管处"])
