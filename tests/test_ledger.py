@@ -715,7 +715,8 @@ def test_ledger_toml_is_validated(tmp_path):
                         (text.replace("progress = 10", 'progress = "wide"'), "widths.progress"),
                         (text.replace('main = "总台账"', 'main = "总台账"\nextra = "x"'), "sheets.extra"),
                         (text.replace('"2022.10.31", ', '"2022年10月", '), "typed_date.examples"),
-                        (text.replace("(?P<d>", "(?P<day>"), "typed_date.pattern")):
+                        (text.replace("(?P<d>", "(?P<day>"), "typed_date.pattern"),
+                        (text + "".join(f'[[status]]\nword = "状态{n:03}"\n' for n in range(40)), "status")):
         path = tmp_path / "ledger.toml"
         path.write_text(broken, encoding="utf-8")
         load_spec.cache_clear()

@@ -108,6 +108,9 @@ def load_spec(path: Path = LEDGER) -> Spec:
     words = tuple(s["word"] for s in statuses)
     if len(set(words)) != len(words) or any("," in w or '"' in w for w in words):
         raise RuleFileError(where, "status", "status words must differ and hold no comma or quote")
+    if len(",".join(words)) > 255:        # Excel's most for a drop-down's list: more, and it repairs the file
+        raise RuleFileError(where, "status", "the status words, joined by commas, are over 255 characters "
+                                             "(the most a drop-down list holds in Excel)")
     if not isinstance(data.get("file"), str):
         raise RuleFileError(where, "file", "missing")
     headings = table("headings", HEADING_KEYS)
