@@ -54,10 +54,12 @@ NEW_TASK = "建立机关理论学习台账，按月通报学习情况。"
 
 
 def _revised_lines() -> list[str]:
-    """The base revised: item 41 reassigned to 普遍服务处, item 42 deleted, a new item 2 inserted
-    (items 2-41 renumbered 3-42, as an office renumbers them)."""
+    """The base revised: item 41 reassigned to 普遍服务处, item 42 deleted, item 43 reworded, a new
+    item 2 inserted (items 2-41 renumbered 3-42, as an office renumbers them)."""
     lines = _base_lines()
     lines[73] = lines[73].replace("（市场监管处牵头）", "（普遍服务处牵头）")
+    assert "基本完成塑料污染治理" in lines[75]
+    lines[75] = lines[75].replace("基本完成塑料污染治理", "全面完成塑料污染治理")      # item 43 reworded
     for i in range(30, 74):
         lines[i] = re.sub(r"^(\d+)\. ", lambda m: f"{int(m.group(1)) + 1}. ", lines[i])
     del lines[74]
@@ -435,9 +437,12 @@ def test_update_marks_the_changed_task_with_its_old_value(cycle):
     assert lead.fill.start_color.rgb.endswith(SPEC.colours["changed"])
     source = ws.cell(r, headings(ws)[H["source"]])
     assert source.value == "分解方案第42项" and source.comment.text == SPEC.text["changed"].format(old="分解方案第41项")
-    # only the changed task is marked: tasks renumbered by the insertion are no change
+    # the reworded task: its text marked, the old wording in the comment
+    text = ws.cell(row_at(ws, cycle["texts"][4]), headings(ws)[H["text"]])
+    assert "全面完成塑料污染治理" in text.value and "基本完成塑料污染治理" in text.comment.text
+    # only the changed tasks are marked: tasks renumbered by the insertion are no change
     marked = [c.coordinate for row in ws.iter_rows(min_row=4) for c in row if c.comment is not None]
-    assert sorted(marked) == sorted([source.coordinate, lead.coordinate])
+    assert sorted(marked) == sorted([source.coordinate, lead.coordinate, text.coordinate])
 
 
 def test_update_reassigned_task_moves_to_its_new_unit(cycle):
