@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import io
 import json
+import os
+import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -32,9 +35,9 @@ from .output import (MANIFEST, OutputError, check_writable, inside, locked, mani
 from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
 from .render import context
 from .render.fonts import PreparedFonts, font_identity, load_fonts, prepare, substitutions
-from .render.templates import search_path
+from .render.templates import render_html, search_path
 from .review import REVIEW_FILE, render_review
-from .versions import NAME, PLAN_FILE, carry, clear_staging, free_name, read_latest, set_latest, staging, version_name
+from .versions import NAME, PIECES, PLAN_FILE, carry, clear_staging, free_name, read_latest, set_latest, staging, version_name
 from .wording import Wording, load_wording
 
 if TYPE_CHECKING:
@@ -182,32 +185,42 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         with staging(plan_folder, version) as folder:
             _check_destinations(out_root, folder, jobs, folder / MANIFEST, folder / PLAN_FILE, folder / REVIEW_FILE)
             entries = []
-            for path, entry in carried.items():
-                carry(last.folder_of(path) / path, folder / path)
-                result.carried.append(plan_folder / version / path)
-                entries.append(dict(entry, made_in=entry.get("made_in") or follows))
-            prepared = _prepared_fonts(fresh, formats, notes=result.font_notes)
-            rendered = _render_all(fresh, templates, _timestamp(plan), workers, prepared, trust_templates)
-            for n, (job, outputs) in enumerate(rendered, 1):
-                for kind, path, data in outputs:
-                    write_atomic(folder / path, data)
-                    result.made.append(plan_folder / version / path)
-                    if last.edited_by_hand(path):
-                        result.redone_after_edit.append(last.folder_of(path) / path)
-                    entries.append({"path": path, "kind": kind, "unit": job.unit, "format": job.fmt,
-                                    "sha256": sha256(data), "bytes": len(data), "task_ids": list(job.task_ids),
-                                    "made_from": made_from[job.path], "made_in": version,
-                                    "issued": issued.isoformat()})
-                if progress:
-                    progress(n, len(fresh), job.path)
-            if not only:        # the 督办台账, with what staff typed in the previous version's
-                entries.append(_write_ledger(plan, profile, before, folder, result, issued))
-            plan_bytes = plan.to_json().encode("utf-8")
-            write_atomic(folder / PLAN_FILE, plan_bytes)
-            # the review page, like plan.json a view of the whole plan (with the diff from `follows`)
-            page = render_review(plan, lines, changes=changes, follows=follows, templates=templates,
-                                 trusted=trust_templates).encode("utf-8")
-            write_atomic(folder / REVIEW_FILE, page)
+            overview_fresh = any(j.kind == "overview" for j in fresh)
+            pieces = plan_folder / PIECES
+            with _Rendering(fresh, workers) as rendering:
+                # the fonts cut while the workers start (and import WeasyPrint)
+                prepared = _prepared_fonts(fresh, formats, notes=result.font_notes)
+                rendering.submit(templates, _timestamp(plan), prepared, trust_templates, pieces, folder)
+                # while the workers lay out PDFs: the documents taken over, the ledger, plan.json
+                # and the review page
+                for path, entry in carried.items():
+                    carry(last.folder_of(path) / path, folder / path)
+                    result.carried.append(plan_folder / version / path)
+                    entries.append(dict(entry, made_in=entry.get("made_in") or follows))
+                ledger = _write_ledger(plan, profile, before, folder, result, issued) if not only else None
+                plan_bytes = plan.to_json().encode("utf-8")
+                write_atomic(folder / PLAN_FILE, plan_bytes)
+                # the review page, like plan.json a view of the whole plan (with the diff from `follows`)
+                page = render_review(plan, lines, changes=changes, follows=follows, templates=templates,
+                                     trusted=trust_templates).encode("utf-8")
+                write_atomic(folder / REVIEW_FILE, page)
+                for n, (job, outputs) in enumerate(rendering, 1):
+                    for kind, path, digest, size in outputs:
+                        result.made.append(plan_folder / version / path)
+                        if last.edited_by_hand(path):
+                            result.redone_after_edit.append(last.folder_of(path) / path)
+                        entries.append({"path": path, "kind": kind, "unit": job.unit, "format": job.fmt,
+                                        "sha256": digest, "bytes": size, "task_ids": list(job.task_ids),
+                                        "made_from": made_from[job.path], "made_in": version,
+                                        "issued": issued.isoformat()})
+                    if progress:
+                        progress(n, len(fresh), job.path)
+            if ledger is not None:        # the 督办台账, with what staff typed in the previous version's
+                entries.append(ledger)
+                made = result.made.pop(0)
+                result.made.append(made)
+            if overview_fresh:
+                _forget_pieces(pieces, rendering.started)
             history = {"version": version, "follows": follows, "only": list(only or []), "inputs": inputs,
                        "plan_sha256": sha256(plan_bytes), "retired_ids": _retired(last, changes),
                        "diff": _diff_record(changes),
@@ -570,28 +583,86 @@ def _timestamp(plan: Plan) -> datetime:
 
 def _render_all(jobs: list[Job], templates: Optional[Path], stamp: datetime, workers: int,
                 prepared: Optional[PreparedFonts], trusted: bool):
-    """Yield (job, bytes) as documents are made; PDFs (the slow part) spread over `workers` processes."""
+    """Yield (job, [(kind, path, bytes)]) as documents are made (the change notices: a few small
+    documents, made in this process when `workers` is 1)."""
     if workers <= 1 or len(jobs) < 2:
         for job in jobs:
             yield job, render_job(job, templates, stamp, prepared, trusted)
         return
-    # the slowest first (the overview's PDF, then the other PDFs: the formats that embed fonts),
-    # so no worker waits at the end
-    order = sorted(jobs, key=lambda j: (not renderer_class(j.fmt).needs_fonts, j.kind != "overview"))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_end_with_parent)
-    try:
-        futures = {pool.submit(render_job, job, templates, stamp, prepared, trusted): job for job in order}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
-    except BaseException:
-        # Ctrl-C, an error, or the caller stopping: the workers are ended now, not left to finish
-        # their documents for nobody (the pool keeps its processes in a private field: ended by
-        # hand because shutdown() waits for the jobs at work)
-        for process in list((getattr(pool, "_processes", None) or {}).values()):
-            process.terminate()
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown()
+    with tempfile.TemporaryDirectory() as tmp:
+        with _Rendering(jobs, workers) as rendering:
+            rendering.submit(templates, stamp, prepared, trusted, None, Path(tmp))
+            for job, outputs in rendering:
+                yield job, [(kind, path, (Path(tmp) / path).read_bytes()) for kind, path, _, _ in outputs]
+
+
+class _Rendering:
+    """The documents of a build being made, each written into a folder where it is made, the
+    PDFs (the slow part) spread over `workers` processes, the longest first so that no worker
+    waits at the end; iterated, (job, [(kind, path, sha256, bytes)]) as each is done.  The
+    workers start on entering (importing WeasyPrint when PDFs are to be made), so that the
+    caller can do its own work meanwhile, and get the jobs by `submit`; leaving on an error
+    (Ctrl-C included) ends the workers at once."""
+
+    def __init__(self, jobs: list[Job], workers: int):
+        self.jobs, self.workers = jobs, max(1, min(workers, len(jobs)))
+        self.args: tuple = ()
+        self.pool: Optional[ProcessPoolExecutor] = None
+        self.futures: dict = {}
+        self.started = datetime.now().timestamp()
+
+    def __enter__(self) -> "_Rendering":
+        if self.workers > 1:
+            pdf = any(renderer_class(j.fmt).needs_fonts for j in self.jobs)
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker, initargs=(pdf,))
+            for _ in range(self.workers):       # the pool starts a process for each job it cannot give one
+                self.pool.submit(int)
+        return self
+
+    def submit(self, *args) -> None:
+        """Give the jobs to the workers: make_job(job, *args) each."""
+        self.args = args
+        if self.pool is not None:
+            self.futures = {self.pool.submit(make_job, job, *args): job for job in longest_first(self.jobs)}
+
+    def __iter__(self):
+        if self.pool is None:
+            for job in self.jobs:
+                yield job, make_job(job, *self.args)
+            return
+        for future in as_completed(self.futures):
+            yield self.futures[future], future.result()
+
+    def __exit__(self, kind, value, tb) -> None:
+        if self.pool is None:
+            return
+        if kind is not None:
+            # the workers are ended now, not left to finish their documents for nobody (the pool
+            # keeps its processes in a private field: ended by hand because shutdown() waits for
+            # the jobs at work)
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            self.pool.shutdown()
+
+
+def _start_worker(pdf: bool) -> None:
+    """A worker's start: WeasyPrint imported (while the build prepares the fonts), and ended
+    with the build (see _end_with_parent)."""
+    _end_with_parent()
+    if pdf:
+        try:
+            import weasyprint  # noqa: F401  (slow to import; the renderer reports it missing)
+        except (ImportError, OSError):
+            pass
+
+
+def longest_first(jobs: list[Job]) -> list[Job]:
+    """The jobs, those that take longest first: the PDFs (laid out page by page) by the size of
+    their content, then the DOCX files, also by size."""
+    return sorted(jobs, key=lambda j: (not renderer_class(j.fmt).needs_fonts,
+                                       -len(json.dumps(j.context, ensure_ascii=False, default=str))))
 
 
 def _end_with_parent() -> None:
@@ -612,9 +683,21 @@ KEPT_RENDERERS = 4
 _RENDERERS: dict[tuple, Renderer] = {}     # per process: a renderer loads its templates and fonts once
 
 
+def make_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: Optional[PreparedFonts],
+             trusted: bool, pieces: Optional[Path], folder: Path) -> list[tuple[str, str, str, int]]:
+    """Make a job's documents into `folder`: (kind, path, sha256, bytes) of each.  A worker
+    writes what it makes and returns no bytes to the build."""
+    out = []
+    for kind, path, data in render_job(job, templates, stamp, prepared, trusted, pieces):
+        write_atomic(folder / path, data)
+        out.append((kind, path, sha256(data), len(data)))
+    return out
+
+
 def render_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: Optional[PreparedFonts],
-               trusted: bool = False) -> list[tuple[str, str, bytes]]:
-    """(kind, path, bytes) of the document a job makes, and of those cut from it."""
+               trusted: bool = False, pieces: Optional[Path] = None) -> list[tuple[str, str, bytes]]:
+    """(kind, path, bytes) of the document a job makes, and of those cut from it.  A long
+    overview's PDF pieces are kept in `pieces` and taken from there when laid out already."""
     key = (job.fmt, templates, prepared.font_faces if prepared else None, trusted)
     if key not in _RENDERERS:
         if len(_RENDERERS) >= KEPT_RENDERERS:       # a long-lived process builds many plans
@@ -629,7 +712,74 @@ def render_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: O
         made = renderer.render_packet(job.context, meta(job.kind, job.context),
                                       (meta("letter", job.context), meta("checklist", job.context["annex"])))
         return [(job.kind, job.path, made[0])] + [(kind, path, data) for (kind, path), data in zip(job.parts, made[1:])]
+    if job.kind == "overview" and pieces is not None and hasattr(renderer, "_layout"):
+        data = _overview_in_pieces(renderer, job, meta(job.kind, job.context), pieces,
+                                   _renderer_digest(job.fmt, templates, trusted))
+        if data is not None:
+            return [(job.kind, job.path, data)]
     return [(job.kind, job.path, renderer.render(job.kind, job.context, meta(job.kind, job.context)))]
 
 
-__all__ = ["build", "plan_jobs", "render_job", "BuildResult", "Job", "FORMATS"]
+def _overview_in_pieces(renderer, job: Job, meta: Meta, folder: Path, digest: str) -> Optional[bytes]:
+    """A long overview's PDF, joined from its pieces as the PDF renderer lays it out
+    (render/pdf.py: about PIECE_ROWS rows each, a unit's table never split, the page numbers
+    running on), each piece taken from `folder` when the same piece starting on the same page
+    was laid out before (a revision lays out again only the pieces holding the units it
+    concerns), else laid out and kept there.  None for an overview of one piece.
+
+    A piece is known by the HTML it is laid out from (its units' rows, its first page number,
+    the fonts) with the digest of the templates, fonts and code and the WeasyPrint release."""
+    from pypdf import PdfReader, PdfWriter
+
+    from .render import pdf
+    pieces = pdf._pieces(job.context)
+    if len(pieces) < 2:
+        return None
+    writer, page = PdfWriter(), 1
+    for piece in pieces:
+        page_context = dict(job.context, fonts=renderer.fonts, font_faces=renderer.font_faces,
+                            landscape=meta.landscape, timestamp=renderer._timestamp(meta), doc_title=meta.title,
+                            piece=piece, page_start=page)
+        html = render_html(renderer.env, job.kind + renderer.template_suffix, page_context)
+        name = sha256(f"{digest}\n{renderer._weasyprint.__version__}\n{html}".encode("utf-8"))
+        path = folder / f"{name}.pdf"
+        reader = _piece(path)
+        if reader is None:
+            document = renderer._layout(job.kind, job.context, meta, piece=piece, page_start=page)
+            # the piece's own identifier (the joined PDF does not keep it): the piece's bytes
+            # follow from the piece alone
+            data = document.write_pdf(pdf_identifier=name[:32].encode("ascii"))
+            del document
+            write_atomic(path, data)
+            reader = PdfReader(io.BytesIO(data))
+        page += len(reader.pages)
+        writer.append(reader)
+    return pdf._written(writer, meta)
+
+
+def _piece(path: Path):
+    """A piece laid out before (its time set to now, so that it is kept), or None."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    try:
+        data = path.read_bytes()
+        reader = PdfReader(io.BytesIO(data))
+        len(reader.pages)
+        os.utime(path)
+    except (OSError, PyPdfError, ValueError, KeyError):
+        return None
+    return reader
+
+
+def _forget_pieces(folder: Path, since: float) -> None:
+    """Remove the overview pieces the build that started at `since` did not use: the newest
+    version's pieces are kept for the next, the others go."""
+    try:
+        for path in folder.glob("*.pdf"):
+            if path.is_file() and not path.is_symlink() and path.stat().st_mtime < since - 1:
+                path.unlink()
+    except OSError:
+        pass
+
+
+__all__ = ["build", "plan_jobs", "render_job", "make_job", "BuildResult", "Job", "FORMATS"]

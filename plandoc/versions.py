@@ -28,6 +28,8 @@ from .output import OutputError
 LATEST = "latest"
 PLAN_FILE = "plan.json"
 STAGING = ".building-"
+# the long overview's laid-out PDF pieces, kept for the next version to take the unchanged ones
+PIECES = ".pieces"
 # what a version's name may be: what plandoc makes, and nothing a hand-edited `latest` could
 # turn into a path out of the plan's folder
 NAME = regex.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,79}")
