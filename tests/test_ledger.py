@@ -294,8 +294,11 @@ def soffice(args: list[str], tmp_path: Path) -> None:
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", *args], check=True,
-                   capture_output=True, timeout=180)
+    done = subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", *args], check=True,
+                          capture_output=True, timeout=180)
+    # LibreOffice without Calc says so on stdout and exits 0, writing nothing
+    assert b"could not be loaded" not in done.stdout + done.stderr, \
+        "LibreOffice cannot open .xlsx here: install libreoffice-calc-nogui (Debian) beside libreoffice-writer-nogui"
 
 
 def test_libreoffice_recalculates_unit_sheets_and_stats(office, tmp_path, plan):
