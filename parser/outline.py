@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from datetime import date
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -557,7 +558,8 @@ def _row_task(row: Row, part, stack, rules: Rules, year) -> Optional[Task]:
     stated = [d for d in (_deadline(c.orig, rules, year, c.line, cell=True)
                           for c in ([row.deadline] if row.deadline else []) + row.more_deadlines) if d]
     if stated:
-        deadline = max(stated, key=lambda d: (d.date is not None, d.date or 0))
+        # as pick_deadline does for the phrases of a text: the latest date, else the last stated
+        deadline = max(enumerate(stated), key=lambda k_d: (k_d[1].date is not None, k_d[1].date or date.min, k_d[0]))[1]
     deadline = deadline or _deadline(text, rules, year, row.text.line)
     section = row.group or _section(stack)
     targets = find_targets(text, ftext, rules, row.text.line)
