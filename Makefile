@@ -25,6 +25,7 @@ bench: $(VENV)/.installed system-packages
 	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_robustness.py
 	$(BIN)/python benchmarks/bench_ledger.py
+	$(BIN)/python benchmarks/bench_review.py
 
 # fonts and the libraries WeasyPrint draws them with, for PDF output (apt-get when run as root)
 system-packages: $(VENV)/.installed

@@ -28,8 +28,9 @@ class InputError(click.ClickException):
 
 
 def _fail(exc: PlandocError):
+    from .errors import TemplateLimitError
     from .output import OutputError
-    if isinstance(exc, (SourceError, OutputError)):
+    if isinstance(exc, (SourceError, OutputError, TemplateLimitError)):
         raise InputError(str(exc)) from exc
     raise click.ClickException(str(exc)) from exc
 
@@ -98,10 +99,12 @@ def _import_jieba_without_pkg_resources() -> None:
 @click.option("--format", "fmt", type=click.Choice(["json", "table"]), default="json", show_default=True,
               help="json: the plan as JSON (schema: `plandoc schema`); table: a view for people.")
 @click.option("--strict", is_flag=True, help="Exit 1 when a document has warnings.")
+@click.option("--force", is_flag=True,
+              help="Replace an output file that is not the one parse last wrote there (corrected by hand?).")
 @max_input_option
 @click.option("-q", "--quiet", is_flag=True, help="Do not print warnings on stderr.")
 def parse(sources: tuple[Path, ...], output: Path | None, profile: Path | None, fmt: str, strict: bool,
-          max_input_mb: float, quiet: bool):
+          force: bool, max_input_mb: float, quiet: bool):
     """Parse circulars (.txt in UTF-8/GB18030, .docx, .html, .pdf with a text layer; .doc and
     .wps through LibreOffice) into plans.
 
@@ -149,26 +152,79 @@ def parse(sources: tuple[Path, ...], output: Path | None, profile: Path | None, 
         if target is None or str(target) == "-":
             click.echo(text, nl=False)
         else:
+            data = text.encode("utf-8")
+            if not force and _edited_by_hand(target, data):
+                refusal = (f"{target} is not the file parse last wrote there (edited by hand?); "
+                           "give --force to replace it, or another -o")
+                if not several:
+                    raise InputError(refusal)
+                click.echo(f"Error: {refusal}", err=True)
+                failed += 1
+                continue
             try:
-                write_atomic(target, text.encode("utf-8"))
+                write_atomic(target, data)
             except PlandocError as exc:
                 _fail(exc)
+            _record_written(target, data)
             click.echo(f"wrote {target} ({len(plan.tasks)} tasks)", err=True)
         if not quiet:
             for w in plan.warnings:
                 click.echo(f"warning: {source}:{w.line}: {w.message} [{w.code}]", err=True)
         warned |= bool(plan.warnings)
     if failed:
-        raise InputError(f"{failed} of {len(sources)} circulars could not be read (see above)")
+        raise InputError(f"{failed} of {len(sources)} circulars could not be read or written (see above)")
     if strict and warned:
         sys.exit(1)
+
+
+PARSE_RECORD = ".plandoc-parse.json"   # beside what parse -o wrote: each file's sha256, to tell a hand edit
+
+
+def _written(folder: Path) -> dict[str, str]:
+    """name -> sha256 of the files parse wrote into `folder` (as notices.json is for notices)."""
+    try:
+        files = json.loads((folder / PARSE_RECORD).read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {k: v for k, v in files.items() if isinstance(v, str)} if isinstance(files, dict) else {}
+
+
+def _edited_by_hand(target: Path, data: bytes) -> bool:
+    """Whether `target` is a file holding neither `data` nor what parse last wrote there: a plan
+    corrected by hand, which a parse run again replaced without a word (issue 18).  A link or a
+    device is left to write_atomic (it refuses the one, writes into the other)."""
+    import hashlib
+    if target.is_symlink() or not target.is_file():
+        return False
+    try:
+        with open(target, "rb") as fh:
+            now = hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError:
+        return False
+    return now != hashlib.sha256(data).hexdigest() and now != _written(target.parent).get(target.name)
+
+
+def _record_written(target: Path, data: bytes) -> None:
+    """Note what parse wrote at `target`; where the record cannot be written, the next parse
+    there asks for --force rather than replacing the file."""
+    import hashlib
+    if target.is_symlink() or not target.is_file() or target.name == PARSE_RECORD:
+        return
+    record = {k: v for k, v in _written(target.parent).items() if (target.parent / k).is_file()}
+    record[target.name] = hashlib.sha256(data).hexdigest()
+    try:
+        write_atomic(target.parent / PARSE_RECORD, (json.dumps({"files": record}, ensure_ascii=False, indent=2,
+                                                               sort_keys=True) + "\n").encode("utf-8"))
+    except PlandocError:
+        pass
 
 
 def _plan_files(sources: tuple[Path, ...], folder: Path, suffix: str) -> dict[Path, Path]:
     """One plan file per circular in `folder`, named after it; the same name twice is numbered."""
     from .output import distinct_names
     unique = list(dict.fromkeys(sources))
-    return {s: folder / f"{n}{suffix}" for s, n in zip(unique, distinct_names([s.stem or "plan" for s in unique]))}
+    names = distinct_names([s.stem or "plan" for s in unique], (PARSE_RECORD.removesuffix(".json"),))
+    return {s: folder / f"{n}{suffix}" for s, n in zip(unique, names)}
 
 
 @main.command()
@@ -514,7 +570,8 @@ def ledger_write(source: Path, profile: Path | None, output: Path | None, by: st
     if report is not None:
         click.echo(f"from {old}: {report.kept} tasks kept with their cells ({report.typed} with cells typed), "
                    f"{len(report.changed)} changed (marked, old values in comments), {len(report.added)} new, "
-                   f"{len(report.withdrawn)} withdrawn to {spec.sheets['withdrawn']}", err=True)
+                   f"{len(report.withdrawn)} withdrawn to {spec.sheets['withdrawn']}"
+                   + (f", {len(report.restored)} back from it with their cells" if report.restored else ""), err=True)
     if copies:
         click.echo(f"wrote {len(copies)} copies for the units in {per_unit}", err=True)
 
@@ -573,23 +630,44 @@ def _cell(value) -> str:
 @click.option("--warn-days", type=click.IntRange(0, 366), default=None,
               help="Due soon: within this many days [default: the ledger's, 30].")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def remind(ledger_file: Path, on, warn_days: int | None, fmt: str):
+@click.option("--notices", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write a 催办通知 for each unit listed into this folder: <unit>/催办通知.docx and .pdf.")
+@click.option("--notice-format", default="docx,pdf", show_default=True, metavar="LIST",
+              help="Formats of the notices, comma-separated: docx, pdf.")
+@click.option("--profile", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Organisation profile (TOML): the issuer and wording the notices bear.")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder with the office's own templates (notice.docx, notice.html).")
+@click.option("--trust-templates", is_flag=True, help="Run the templates outside Jinja's sandbox (see build).")
+def remind(ledger_file: Path, on, warn_days: int | None, fmt: str, notices: Path | None, notice_format: str,
+           profile: Path | None, templates: Path | None, trust_templates: bool):
     """Per unit, the tasks of the ledger (as staff left it) that are overdue or due soon and not done."""
     from datetime import date
 
+    from parser import load_profile
+
     from . import ledger as L
+    from .ledger.notice import write_reminder_notices
     from .ledger.remind import to_json, to_table
     from .wording import load_wording
 
     day = on.date() if on else date.today()
+    chosen = _formats(notice_format, "--notice-format")
+    written = []
     try:
         found = L.read_ledger(ledger_file)
+        warn = found.warn_days if warn_days is None else warn_days
+        result = L.reminders(found, day, warn)
+        if notices is not None:
+            written = write_reminder_notices(found, result, day, warn, notices, formats=chosen,
+                                             profile=load_profile(profile) if profile else None,
+                                             templates=templates, trust_templates=trust_templates)
     except PlandocError as exc:
         _fail(exc)
-    warn = found.warn_days if warn_days is None else warn_days
-    result = L.reminders(found, day, warn)
     click.echo(to_json(result, day, warn) if fmt == "json" else to_table(result, day, warn, load_wording().roles),
                nl=False)
+    if notices is not None:
+        click.echo(f"wrote {len(written)} reminder notices in {notices}", err=True)
 
 
 @main.command()
