@@ -88,18 +88,18 @@ def main() -> None:
             nothing.append(timed_build(revised, out, env))
             parse.append(timed([str(PLANDOC), "parse", "-q", str(revised), "--profile", str(PROFILE)], env))
             imports.append(timed([sys.executable, "-c", "import weasyprint"], env))
-            versions = [p for p in (out / "plan").iterdir() if p.name != "latest"]
+            versions = [p for p in (out / "plan").iterdir() if p.name != "latest" and not p.name.startswith(".")]
             if len(versions) != 2:
                 sys.exit(f"expected 2 versions after a round, found {len(versions)}")
         unit_pages, all_pages, units = remade_pages(tmp / "round0" / "plan")
     f, r, z = (statistics.median(x) for x in (full, revision, nothing))
     print(f"rebuilding the sample (17 files, DOCX + PDF), whole process, median of {RUNS} rounds, "
-          f"{os.cpu_count()} cores:")
+          f"{os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}:")
     print(f"  full build:                {f:.2f} s  (min {min(full):.2f}, max {max(full):.2f})")
     print(f"  after a one-task revision: {r:.2f} s  (min {min(revision):.2f}, max {max(revision):.2f});  "
-          f"ratio {r / f:.2f}   goal <= 0.3")
+          f"ratio {r / f:.2f}   goal <= 0.6")
     print(f"  nothing changed:           {z:.2f} s  (min {min(nothing):.2f}, max {max(nothing):.2f});  "
-          f"ratio {z / f:.2f}   goal <= 0.1")
+          f"ratio {z / f:.3f}   goal <= 0.05")
     print(f"  the letters with attachment of the units concerned ({', '.join(units)}) are {unit_pages} of the "
           f"{all_pages} pages the full build lays out ({unit_pages / all_pages:.2f}), the overview left aside")
     p, w = statistics.median(parse), statistics.median(imports)

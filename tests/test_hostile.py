@@ -791,7 +791,15 @@ def test_ctrl_c_during_a_build_is_one_line_from_the_build_and_nothing_from_its_w
     WeasyPrint, or waiting for a job)."""
     import signal
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "-m", "plandoc", "build", str(SAMPLE), "--profile", str(PROFILE), "-o",
+    # a plan of 16 units' letters, so that the build is still at work when the signal comes (the
+    # sample's four PDFs could be all made 0.7 s after the first)
+    lines = ["示例市管理局关于印发2022年重点工作任务分解方案的通知", "", "2022年重点工作任务分解方案",
+             "一、重点工作"]
+    lines += [f"{n}. 推进第{n}项重点工作，6月底前完成。（第{n % 16 + 1}业务处牵头，第{(n * 7 + 3) % 16 + 1}业务处配合）"
+              for n in range(1, 161)]
+    source = tmp_path / "plan.txt"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "plandoc", "build", str(source), "--name", "plan", "-o",
                              str(out), "--format", "pdf", "-j", "2"], cwd=ROOT, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=dict(os.environ, PYTHONPATH=str(ROOT)),
                             start_new_session=True)
@@ -807,5 +815,5 @@ def test_ctrl_c_during_a_build_is_one_line_from_the_build_and_nothing_from_its_w
     assert proc.returncode == 130, text
     assert "Traceback" not in text and "Exception ignored" not in text and "KeyboardInterrupt" not in text, text
     assert text.strip().splitlines()[-1].startswith("interrupted: the new version was not made")
-    plan = out / "suzhou-post-2022"
+    plan = out / "plan"
     assert not (plan / "latest").exists() and not list(plan.glob(".building-*")) and not list(plan.glob("2*"))
