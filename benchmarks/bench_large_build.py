@@ -111,7 +111,7 @@ def main() -> None:
         out = tmp / "out"
         elapsed, peak = timed_build(source, out, env, sample_memory=True)
         largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss       # before LibreOffice runs
-        files = sum(1 for p in out.rglob("*") if p.is_file() and not p.name.startswith("."))
+        files = sum(1 for p in out.rglob("*") if p.is_file() and not any(x.startswith(".") for x in p.relative_to(out).parts))
         pages = laid_out_pages(out)
         made = sorted((out / "plan" / "latest").glob("**/*.docx"))
         docx_folder = tmp / "docx"

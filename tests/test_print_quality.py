@@ -347,6 +347,7 @@ def test_a_long_overview_is_made_in_pieces_numbered_on(sample_build, monkeypatch
     plan, profile, result = sample_build
     jobs, _ = plan_jobs(plan, profile, ("pdf",))
     job = next(j for j in jobs if j.kind == "overview")
+    monkeypatch.setattr(pdf_module, "PIECED_FROM", 20)
     monkeypatch.setattr(pdf_module, "PIECE_ROWS", 20)
     assert len(pdf_module._pieces(job.context)) == 3        # 3 units, each over 20 rows
     prepared = _prepared_fonts([job], ("pdf",))

@@ -188,3 +188,30 @@ def test_a_bad_number_is_a_usage_error(runner, tmp_path, value, message):
     result = runner.invoke(main, ["build", str(SAMPLE), "-o", str(tmp_path / "o"), "--number", value])
     assert result.exit_code == 2 and message in result.stderr and "Traceback" not in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_revision_lays_out_again_only_the_overview_pieces_of_the_units_it_concerns(tmp_path, monkeypatch,
+                                                                                     font_cache):
+    """A long overview is laid out in pieces kept beside the versions: a one-task revision lays
+    out again the piece of the unit it concerns and takes the others as they were, and the
+    joined overview is the one a build from nothing makes."""
+    from plandoc.render import pdf as pdf_module
+    from plandoc.versions import PIECES
+    monkeypatch.setattr(pdf_module, "PIECED_FROM", 20)     # the sample's overview in pieces: one a unit
+    monkeypatch.setattr(pdf_module, "PIECE_ROWS", 20)
+    profile = load_profile(PROFILE)
+    out = tmp_path / "out"
+    build(load_plan(SAMPLE, profile), profile, out, formats=("pdf",), workers=1)
+    pieces = out / "suzhou-post-2022" / PIECES
+    first = {p.name: p.read_bytes() for p in pieces.glob("*.pdf")}
+    assert len(first) == 3
+    for p in pieces.glob("*.pdf"):          # made an hour ago: a piece the next build does not use goes
+        os.utime(p, (p.stat().st_mtime - 3600,) * 2)
+    plan = revised(tmp_path, "suzhou-post-2022.txt", ("15个绿色网点", "20个绿色网点"))   # 市场监管处's
+    result = build(plan, profile, out, formats=("pdf",), workers=1)
+    now = {p.name: p.read_bytes() for p in pieces.glob("*.pdf")}
+    assert len(now) == 3 and len(set(now) - set(first)) == 1        # one piece laid out again
+    kept = set(now) & set(first)
+    assert len(kept) == 2 and all(now[n] == first[n] for n in kept)
+    again = build(plan, profile, tmp_path / "fresh", formats=("pdf",), workers=1)
+    assert (result.folder / "任务分解总表.pdf").read_bytes() == (again.folder / "任务分解总表.pdf").read_bytes()

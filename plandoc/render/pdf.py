@@ -22,13 +22,21 @@ from .fonts import PreparedFonts, load_fonts
 from .templates import html_environment, render_html, search_path, url_fetcher
 
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
-PIECE_ROWS = 300       # an overview longer than this many task rows is laid out in pieces of about as many
+# An overview longer than PIECED_FROM task rows is laid out in pieces of about PIECE_ROWS rows:
+# WeasyPrint holds a document's pages until it is written (memory), and a revision lays out
+# again only the pieces holding the units it concerns.  Smaller pieces do not pay: at 100 rows
+# the 2,000-task plan's one-task revision laid out its overview in 5.2 s instead of 12.5, but
+# the revision still took 10 s (the ledger's update in the build's own process bounds it), and
+# every piece embeds its own font subsets (that overview 4.5 MB instead of 2.2, its largest
+# process 325 MB instead of 281).
+PIECED_FROM = 300
+PIECE_ROWS = 300
 
 
-def _pages_of(data: bytes, pages: range, meta: Meta) -> bytes:
-    """Some pages of a PDF as a PDF of their own, with its own title."""
-    from pypdf import PdfReader, PdfWriter
-    reader, writer = PdfReader(io.BytesIO(data)), PdfWriter()
+def _pages_of(reader, pages: range, meta: Meta) -> bytes:
+    """Some pages of a PDF (a pypdf reader of it) as a PDF of their own, with its own title."""
+    from pypdf import PdfWriter
+    writer = PdfWriter()
     for n in pages:
         writer.add_page(reader.pages[n])
     return _written(writer, meta)
@@ -48,6 +56,8 @@ def _pieces(context: dict) -> list[dict]:
     """An overview's pieces: the summary with the first units' tables, then the other units'
     tables, each piece about PIECE_ROWS rows (a unit's table is never split between two)."""
     units = context.get("units") or []
+    if sum(len(u["rows"]) for u in units) <= PIECED_FROM:
+        return [{"summary": True, "units": units}]
     pieces, current, rows = [], [], 0
     for u in units:
         if current and rows + len(u["rows"]) > PIECE_ROWS:
@@ -129,7 +139,10 @@ class PdfRenderer:
         annex = next((n for n, p in enumerate(pages) if p.width > p.height), len(pages))
         whole = self._write(document, "packet", context, meta)
         del document
-        letter, checklist = (_pages_of(whole, chosen, part)
+        # one reader for both cuts: reading the written file is most of a cut's time
+        from pypdf import PdfReader
+        reader = PdfReader(io.BytesIO(whole))
+        letter, checklist = (_pages_of(reader, chosen, part)
                              for chosen, part in ((range(annex), parts[0]), (range(annex, len(pages)), parts[1])))
         return whole, letter, checklist
 
