@@ -18,6 +18,9 @@ test: $(VENV)/.installed system-packages
 	$(BIN)/python -m pytest -q -rs
 
 bench: $(VENV)/.installed system-packages
+	@# the project's bytecode, as an installed package has it (pip compiles at install; an editable
+	@# install leaves it to the first run, which writes none where PYTHONDONTWRITEBYTECODE is set)
+	$(BIN)/python -m compileall -q parser plandoc
 	$(BIN)/python benchmarks/bench_parse.py
 	$(BIN)/python benchmarks/bench_build.py
 	$(BIN)/python benchmarks/bench_revise.py
