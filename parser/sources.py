@@ -519,8 +519,6 @@ def _page_lines(textpage) -> list[_PdfLine]:
         if band and (min(band[0], top) - max(band[1], bottom) > 0.5 * (top - bottom) if top > bottom
                      else band[1] <= top <= band[0]):
             groups[-1].append(c)
-            if top > bottom and not groups[-1][:-1]:
-                band[:] = [top, bottom]
         else:
             groups.append([c])
             bands.append([top, bottom])

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
 import json
-import os
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -31,11 +29,11 @@ from parser.rules import load_rules
 from .assemble import Assignments, assemble, restarting_parts
 from .errors import FontError
 from .output import (MANIFEST, OutputError, check_writable, inside, locked, manifest_bytes, read_manifest,
-                     safe_name, sha256, unique_names, write_atomic)
+                     read_record, record_bytes, safe_name, sha256, unique_names, write_atomic)
 from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
 from .render import context
 from .render.fonts import PreparedFonts, font_identity, load_fonts, prepare, substitutions
-from .render.templates import render_html, search_path
+from .render.templates import search_path
 from .review import REVIEW_FILE, render_review
 from .versions import NAME, PIECES, PLAN_FILE, carry, clear_staging, free_name, read_latest, set_latest, staging, version_name
 from .wording import Wording, load_wording
@@ -217,8 +215,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
                         progress(n, len(fresh), job.path)
             if ledger is not None:        # the 督办台账, with what staff typed in the previous version's
                 entries.append(ledger)
-                made = result.made.pop(0)
-                result.made.append(made)
+                result.made.append(plan_folder / version / ledger["path"])
             if overview_fresh:
                 _forget_pieces(pieces, rendering.started)
             history = {"version": version, "follows": follows, "only": list(only or []), "inputs": inputs,
@@ -240,7 +237,6 @@ def _write_ledger(plan: Plan, profile: Optional[Profile], before: Optional[Path]
     if note:
         result.notes.append(note)
     write_atomic(folder / path, data)
-    result.made.append(result.folder.parent / result.version / path)
     return {"path": path, "kind": "ledger", "unit": None, "format": "xlsx", "sha256": sha256(data),
             "bytes": len(data), "task_ids": [t.id for t in plan.tasks], "made_from": sha256(data),
             "made_in": result.version, "issued": issued.isoformat()}
@@ -511,13 +507,24 @@ def write_notices(d, old: Plan, new: Plan, profile: Optional[Profile], folder: P
         for fmt in formats:
             jobs.append(Job("notice", u.unit, f"{folders[u.unit]}/{safe_name(wording.files['notice'])}.{fmt}", fmt,
                             ctx, tuple(ctx["task_ids"])))
+    return write_notice_jobs(folder, jobs, _timestamp(new), formats, templates, trust_templates,
+                             progress=progress, kept=kept)
+
+
+def write_notice_jobs(folder: Path, jobs: list[Job], stamp: datetime, formats: tuple[str, ...],
+                      templates: Optional[Path], trust_templates: bool, *,
+                      progress: Optional[Callable[[int, int, str], None]] = None,
+                      kept: Optional[list] = None) -> list[Path]:
+    """The documents of `jobs` (change notices, 催办通知) written into the notices folder
+    `folder`; returns the files written.  One there that is not the one plandoc wrote (edited
+    by hand) is kept and the new one written beside it, the pair (kept, new) appended to `kept`;
+    the folder's record (notices.json) says what was written."""
     _check_destinations(folder, folder, jobs, folder / NOTICES_RECORD)
     written = []
     with locked(folder):
-        record = _read_record(folder / NOTICES_RECORD)
+        record = read_record(folder / NOTICES_RECORD)
         prepared = _prepared_fonts(jobs, formats)
-        for n, (job, outputs) in enumerate(_render_all(jobs, templates, _timestamp(new), 1, prepared,
-                                                       trust_templates), 1):
+        for n, (job, outputs) in enumerate(_render_all(jobs, templates, stamp, 1, prepared, trust_templates), 1):
             for _, path, data in outputs:
                 target = _unedited(folder, path, record, kept)
                 write_atomic(folder / target, data)
@@ -525,21 +532,11 @@ def write_notices(d, old: Plan, new: Plan, profile: Optional[Profile], folder: P
                 written.append(folder / target)
             if progress:
                 progress(n, len(jobs), job.path)
-        write_atomic(folder / NOTICES_RECORD, (json.dumps({"files": record}, ensure_ascii=False, indent=2,
-                                                          sort_keys=True) + "\n").encode("utf-8"))
+        write_atomic(folder / NOTICES_RECORD, record_bytes(record))
     return written
 
 
 NOTICES_RECORD = "notices.json"     # what `write_notices` wrote into a folder, with each file's sha256
-
-
-def _read_record(path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")).get("files")
-    except (OSError, ValueError, AttributeError):
-        return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
-        if isinstance(data, dict) else {}
 
 
 def _unedited(folder: Path, path: str, record: dict[str, str], kept: Optional[list]) -> str:
@@ -712,63 +709,10 @@ def render_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: O
         made = renderer.render_packet(job.context, meta(job.kind, job.context),
                                       (meta("letter", job.context), meta("checklist", job.context["annex"])))
         return [(job.kind, job.path, made[0])] + [(kind, path, data) for (kind, path), data in zip(job.parts, made[1:])]
-    if job.kind == "overview" and pieces is not None and hasattr(renderer, "_layout"):
-        data = _overview_in_pieces(renderer, job, meta(job.kind, job.context), pieces,
-                                   _renderer_digest(job.fmt, templates, trusted))
-        if data is not None:
-            return [(job.kind, job.path, data)]
+    if pieces is not None and renderer.keeps_pieces:
+        return [(job.kind, job.path, renderer.render(job.kind, job.context, meta(job.kind, job.context), kept=pieces,
+                                                     key=_renderer_digest(job.fmt, templates, trusted)))]
     return [(job.kind, job.path, renderer.render(job.kind, job.context, meta(job.kind, job.context)))]
-
-
-def _overview_in_pieces(renderer, job: Job, meta: Meta, folder: Path, digest: str) -> Optional[bytes]:
-    """A long overview's PDF, joined from its pieces as the PDF renderer lays it out
-    (render/pdf.py: about PIECE_ROWS rows each, a unit's table never split, the page numbers
-    running on), each piece taken from `folder` when the same piece starting on the same page
-    was laid out before (a revision lays out again only the pieces holding the units it
-    concerns), else laid out and kept there.  None for an overview of one piece.
-
-    A piece is known by the HTML it is laid out from (its units' rows, its first page number,
-    the fonts) with the digest of the templates, fonts and code and the WeasyPrint release."""
-    from pypdf import PdfReader, PdfWriter
-
-    from .render import pdf
-    pieces = pdf._pieces(job.context)
-    if len(pieces) < 2:
-        return None
-    writer, page = PdfWriter(), 1
-    for piece in pieces:
-        page_context = dict(job.context, fonts=renderer.fonts, font_faces=renderer.font_faces,
-                            landscape=meta.landscape, timestamp=renderer._timestamp(meta), doc_title=meta.title,
-                            piece=piece, page_start=page)
-        html = render_html(renderer.env, job.kind + renderer.template_suffix, page_context)
-        name = sha256(f"{digest}\n{renderer._weasyprint.__version__}\n{html}".encode("utf-8"))
-        path = folder / f"{name}.pdf"
-        reader = _piece(path)
-        if reader is None:
-            document = renderer._layout(job.kind, job.context, meta, piece=piece, page_start=page)
-            # the piece's own identifier (the joined PDF does not keep it): the piece's bytes
-            # follow from the piece alone
-            data = document.write_pdf(pdf_identifier=name[:32].encode("ascii"))
-            del document
-            write_atomic(path, data)
-            reader = PdfReader(io.BytesIO(data))
-        page += len(reader.pages)
-        writer.append(reader)
-    return pdf._written(writer, meta)
-
-
-def _piece(path: Path):
-    """A piece laid out before (its time set to now, so that it is kept), or None."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-    try:
-        data = path.read_bytes()
-        reader = PdfReader(io.BytesIO(data))
-        len(reader.pages)
-        os.utime(path)
-    except (OSError, PyPdfError, ValueError, KeyError):
-        return None
-    return reader
 
 
 def _forget_pieces(folder: Path, since: float) -> None:

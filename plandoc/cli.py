@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import json
 import logging
 import os
 import sys
@@ -180,20 +179,13 @@ def parse(sources: tuple[Path, ...], output: Path | None, profile: Path | None, 
 PARSE_RECORD = ".plandoc-parse.json"   # beside what parse -o wrote: each file's sha256, to tell a hand edit
 
 
-def _written(folder: Path) -> dict[str, str]:
-    """name -> sha256 of the files parse wrote into `folder` (as notices.json is for notices)."""
-    try:
-        files = json.loads((folder / PARSE_RECORD).read_text(encoding="utf-8")).get("files")
-    except (OSError, ValueError, AttributeError):
-        return {}
-    return {k: v for k, v in files.items() if isinstance(v, str)} if isinstance(files, dict) else {}
-
-
 def _edited_by_hand(target: Path, data: bytes) -> bool:
     """Whether `target` is a file holding neither `data` nor what parse last wrote there: a plan
     corrected by hand, which a parse run again replaced without a word (issue 18).  A link or a
     device is left to write_atomic (it refuses the one, writes into the other)."""
     import hashlib
+
+    from .output import read_record, sha256
     if target.is_symlink() or not target.is_file():
         return False
     try:
@@ -201,20 +193,19 @@ def _edited_by_hand(target: Path, data: bytes) -> bool:
             now = hashlib.file_digest(fh, "sha256").hexdigest()
     except OSError:
         return False
-    return now != hashlib.sha256(data).hexdigest() and now != _written(target.parent).get(target.name)
+    return now != sha256(data) and now != read_record(target.parent / PARSE_RECORD).get(target.name)
 
 
 def _record_written(target: Path, data: bytes) -> None:
     """Note what parse wrote at `target`; where the record cannot be written, the next parse
     there asks for --force rather than replacing the file."""
-    import hashlib
+    from .output import read_record, record_bytes, sha256
     if target.is_symlink() or not target.is_file() or target.name == PARSE_RECORD:
         return
-    record = {k: v for k, v in _written(target.parent).items() if (target.parent / k).is_file()}
-    record[target.name] = hashlib.sha256(data).hexdigest()
+    record = {k: v for k, v in read_record(target.parent / PARSE_RECORD).items() if (target.parent / k).is_file()}
+    record[target.name] = sha256(data)
     try:
-        write_atomic(target.parent / PARSE_RECORD, (json.dumps({"files": record}, ensure_ascii=False, indent=2,
-                                                               sort_keys=True) + "\n").encode("utf-8"))
+        write_atomic(target.parent / PARSE_RECORD, record_bytes(record))
     except PlandocError:
         pass
 

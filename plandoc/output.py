@@ -186,6 +186,23 @@ def read_manifest(folder: Path) -> dict:
         return {}
 
 
+def read_record(path: Path) -> dict[str, str]:
+    """A record of what plandoc wrote into a folder (notices.json, .plandoc-parse.json): file
+    name -> its sha256 as written, to tell a file edited by hand since.  {} when there is none
+    or it cannot be read."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} \
+        if isinstance(data, dict) else {}
+
+
+def record_bytes(files: dict[str, str]) -> bytes:
+    """The record `read_record` reads."""
+    return (json.dumps({"files": files}, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
 def manifest_bytes(plan_info: dict, files: list[dict], history: Optional[dict] = None) -> bytes:
     """The manifest: the plan, the version's place in the history (which one it follows, the diff
     from it), and every file with its sha256, size, unit and task ids."""

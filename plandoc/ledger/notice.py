@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -68,7 +67,7 @@ def write_reminder_notices(ledger: Ledger, result: list[UnitReminder], on: dt.da
     is kept and the new one written beside it.  Raises LedgerError for a unit's copy (it does
     not hold the plan), OutputError for a folder that cannot take the files."""
     from .. import build as B
-    from ..output import locked, safe_name, sha256, unique_names, write_atomic
+    from ..output import safe_name, unique_names
 
     if ledger.plan is None:
         raise LedgerError(f"{ledger.path}: a copy handed out to {ledger.unit}: the notices are written from "
@@ -84,18 +83,5 @@ def write_reminder_notices(ledger: Ledger, result: list[UnitReminder], on: dt.da
                               ctx, tuple(ctx["task_ids"])))
     if not jobs:
         return []
-    B._check_destinations(folder, folder, jobs, folder / B.NOTICES_RECORD)
     stamp = dt.datetime(on.year, on.month, on.day, tzinfo=dt.timezone.utc)
-    written = []
-    with locked(folder):
-        record = B._read_record(folder / B.NOTICES_RECORD)
-        prepared = B._prepared_fonts(jobs, formats)
-        for job, outputs in B._render_all(jobs, templates, stamp, 1, prepared, trust_templates):
-            for _, path, data in outputs:
-                target = B._unedited(folder, path, record, None)
-                write_atomic(folder / target, data)
-                record[target] = sha256(data)
-                written.append(folder / target)
-        write_atomic(folder / B.NOTICES_RECORD, (json.dumps({"files": record}, ensure_ascii=False, indent=2,
-                                                            sort_keys=True) + "\n").encode("utf-8"))
-    return written
+    return B.write_notice_jobs(folder, jobs, stamp, formats, templates, trust_templates)

@@ -38,6 +38,7 @@ class Renderer(Protocol):
     template_suffix: str       # the kind's template is templates/<kind><suffix>
     needs_fonts: bool          # whether it wants the prepared PDF fonts
     packets: bool              # whether it makes a letter and its attachment as one document
+    keeps_pieces: bool         # whether render takes `kept` and `key`: a long document's pieces kept between builds
 
     def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts], trusted: bool = False) -> None:
         """`trusted`: the templates run outside Jinja's sandbox and may fetch any URL."""

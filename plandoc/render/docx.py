@@ -27,6 +27,7 @@ CORE_PROPERTY_MAX = 255
 class DocxRenderer:
     template_suffix = ".docx"
     packets = False            # Word prints the letter and the checklist as the two files
+    keeps_pieces = False       # a Word file is made whole
     needs_fonts = False        # a DOCX names the fonts; Word finds them on the reader's machine
 
     def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts] = None, trusted: bool = False):

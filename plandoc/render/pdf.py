@@ -10,12 +10,14 @@ import ctypes.util
 import hashlib
 import io
 import json
+import os
 from pathlib import Path
 from typing import Optional
 
 from markupsafe import Markup
 
 from ..errors import FontError
+from ..output import write_atomic
 
 from . import Meta, justify
 from .fonts import PreparedFonts, load_fonts
@@ -52,6 +54,20 @@ def _written(writer, meta: Meta) -> bytes:
     return out.getvalue()
 
 
+def _kept_piece(path: Path):
+    """A pypdf reader of a piece laid out before (its time set to now, so that the build keeps
+    it), or None."""
+    from pypdf import PdfReader
+    from pypdf.errors import PyPdfError
+    try:
+        reader = PdfReader(io.BytesIO(path.read_bytes()))
+        len(reader.pages)
+        os.utime(path)
+    except (OSError, PyPdfError, ValueError, KeyError):
+        return None
+    return reader
+
+
 def _pieces(context: dict) -> list[dict]:
     """An overview's pieces: the summary with the first units' tables, then the other units'
     tables, each piece about PIECE_ROWS rows (a unit's table is never split between two)."""
@@ -73,6 +89,7 @@ class PdfRenderer:
     template_suffix = ".html"
     needs_fonts = True
     packets = True             # a letter and its attachment in one document (packet.html)
+    keeps_pieces = True        # a long overview's pieces kept from build to build (render's `kept`)
 
     def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts], trusted: bool = False):
         try:
@@ -108,25 +125,44 @@ class PdfRenderer:
         looks for the same library, and importing WeasyPrint here would slow every build."""
         return ctypes.util.find_library("harfbuzz-subset") is None
 
-    def render(self, kind: str, context: dict, meta: Meta) -> bytes:
+    def render(self, kind: str, context: dict, meta: Meta, kept: Optional[Path] = None, key: str = "") -> bytes:
+        """`kept`: a folder where a long overview's pieces are kept from build to build, `key` a
+        digest of the templates, fonts and code they are made by (see _render_in_pieces)."""
         pieces = _pieces(context) if kind == "overview" else []
         if len(pieces) > 1:
-            return self._render_in_pieces(kind, context, meta, pieces)
+            return self._render_in_pieces(kind, context, meta, pieces, kept, key)
         return self._write(self._layout(kind, context, meta), kind, context, meta)
 
-    def _render_in_pieces(self, kind: str, context: dict, meta: Meta, pieces: list[dict]) -> bytes:
+    def _render_in_pieces(self, kind: str, context: dict, meta: Meta, pieces: list[dict],
+                          kept: Optional[Path] = None, key: str = "") -> bytes:
         """A long overview laid out piece by piece, each written before the next is laid out,
         then joined: WeasyPrint holds every laid-out page of a document until it is written
-        (a 4,000-row overview took 721 MB in one piece)."""
+        (a 4,000-row overview took 721 MB in one piece).  With `kept`, a piece laid out before
+        (the same HTML, so the same units' rows starting on the same page, by the same `key`,
+        fonts and WeasyPrint release) is taken from there, and one laid out now is kept there:
+        a revision lays out again only the pieces holding the units it concerns."""
         from pypdf import PdfReader, PdfWriter
         writer, page = PdfWriter(), 1
         identifier = self._identifier(kind, context, meta)      # the pieces' own are not kept
         for piece in pieces:
-            document = self._layout(kind, context, meta, piece=piece, page_start=page)
-            page += len(document.pages)
-            data = document.write_pdf(pdf_identifier=identifier)
-            del document
-            writer.append(PdfReader(io.BytesIO(data)))
+            html = self._html(kind, context, meta, piece, page)
+            path = reader = None
+            if kept is not None:
+                name = hashlib.sha256(f"{key}\n{self._weasyprint.__version__}\n{self.font_faces}\n{html}"
+                                      .encode("utf-8")).hexdigest()
+                path = kept / f"{name}.pdf"
+                reader = _kept_piece(path)
+                # the piece's own identifier: its bytes follow from the piece alone
+                identifier = name[:32].encode("ascii")
+            if reader is None:
+                document = self._layout_html(html)
+                data = document.write_pdf(pdf_identifier=identifier)
+                del document
+                if path is not None:
+                    write_atomic(path, data)
+                reader = PdfReader(io.BytesIO(data))
+            page += len(reader.pages)
+            writer.append(reader)
         return _written(writer, meta)
 
     def render_packet(self, context: dict, meta: Meta, parts: tuple[Meta, Meta]) -> tuple[bytes, bytes, bytes]:
@@ -147,10 +183,14 @@ class PdfRenderer:
         return whole, letter, checklist
 
     def _layout(self, kind: str, context: dict, meta: Meta, piece: Optional[dict] = None, page_start: int = 1):
-        template = kind + self.template_suffix
+        return self._layout_html(self._html(kind, context, meta, piece, page_start))
+
+    def _html(self, kind: str, context: dict, meta: Meta, piece: Optional[dict] = None, page_start: int = 1) -> str:
         page = dict(context, fonts=self.fonts, font_faces=Markup(""), landscape=meta.landscape,
                     timestamp=self._timestamp(meta), doc_title=meta.title, piece=piece, page_start=page_start)
-        html = render_html(self.env, template, page)
+        return render_html(self.env, kind + self.template_suffix, page)
+
+    def _layout_html(self, html: str):
         # images and stylesheets a template links to are found beside the templates
         options = {} if self.fetcher is None else {"url_fetcher": self.fetcher}
         return self._weasyprint.HTML(string=html, base_url=self.base_url, **options).render(
