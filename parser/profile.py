@@ -45,7 +45,6 @@ class Profile:
         return self.groups.get(canonical, (canonical,))
 
 
-MAX_PROFILE_MB = 5         # a profile of ten thousand units with their aliases is under 1 MB
 
 
 def load_profile(path: Path | str) -> Profile:
@@ -53,7 +52,7 @@ def load_profile(path: Path | str) -> Profile:
     the key: every value is checked for its kind (a list of names, a table of units …)."""
     path = Path(path)
     where = str(path)
-    from .sources import read_limited
+    from .limits import MAX_PROFILE_MB, read_limited
     if not path.exists():
         raise SourceError(f"{path}: no such profile")
     # read through the bounded reader: a profile given as /dev/zero is refused at the limit

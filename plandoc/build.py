@@ -12,7 +12,6 @@ and PDF, in a new version folder of the plan (versions.py) with a manifest.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import json
 import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -28,12 +27,13 @@ from parser.rules import load_rules
 
 from .assemble import Assignments, assemble, restarting_parts
 from .errors import FontError
-from .output import (MANIFEST, OutputError, check_writable, inside, locked, manifest_bytes, read_manifest,
+from .inputs import complete, file_in, renderer_digest
+from .output import (MANIFEST, check_writable, inside, locked, manifest_bytes, read_manifest,
                      read_record, record_bytes, safe_name, sha256, unique_names, write_atomic)
-from .render import FORMATS, Meta, Renderer, make_renderer, renderer_class
+from .render import FORMATS, Meta, Renderer, make_renderer, needs_fonts, renderer_class
 from .render import context
-from .render.fonts import PreparedFonts, font_identity, load_fonts, prepare, substitutions
-from .render.templates import search_path
+from .render.fonts import PreparedFonts, load_fonts, prepare, substitutions
+from .result import BuildResult
 from .review import REVIEW_FILE, render_review
 from .versions import NAME, PIECES, PLAN_FILE, carry, clear_staging, free_name, read_latest, set_latest, staging, version_name
 from .wording import Wording, load_wording
@@ -57,23 +57,6 @@ class Job:
     @property
     def paths(self) -> tuple[str, ...]:
         return (self.path,) + tuple(p for _, p in self.parts)
-
-
-@dataclass
-class BuildResult:
-    folder: Path                          # the version's folder (or the one holding the same documents)
-    version: str = ""
-    follows: Optional[str] = None         # the version it was made after, if any
-    made: list[Path] = field(default_factory=list)          # rendered now
-    carried: list[Path] = field(default_factory=list)       # copied as they were from `follows`
-    same_as: Optional[str] = None         # nothing changed: this version holds these documents already
-    changes: Optional["Diff"] = None      # from `follows` to this plan
-    redone_after_edit: list[Path] = field(default_factory=list)   # edited by hand in `follows`, made anew here
-    idle: tuple[str, ...] = ()
-    outside: tuple[str, ...] = ()
-    manifest: Optional[Path] = None
-    font_notes: list[str] = field(default_factory=list)     # PDF faces substituted
-    notes: list[str] = field(default_factory=list)          # anything else the build has to say
 
 
 def plan_jobs(plan: Plan, profile: Optional[Profile], formats: Iterable[str], only: Optional[list[str]] = None,
@@ -128,7 +111,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
           workers: int = 1, progress: Optional[Callable[[int, int, str], None]] = None,
           force: bool = False, trust_templates: bool = False, inputs: Optional[str] = None,
           strict_fonts: bool = False, issued: Optional[date] = None, number: Optional[str] = None,
-          lines: Optional[Iterable] = None) -> BuildResult:
+          lines: Optional[Iterable] = None, started: Optional["Workers"] = None) -> BuildResult:
     """Make a new version of a plan's documents under out_root/<plan>/<version>/ (see versions.py).
 
     The plan is compared with the one of the latest version: a task matched there keeps its id,
@@ -142,7 +125,8 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
     {n} and {year}; default: the profile's).  Templates run in Jinja's sandbox and fetch
     nothing outside their folder unless `trust_templates`.  The version also gets the review
     page (review.html) of the plan, drawn from `lines`, the circular's lines as the parse read
-    them (None: read again from the plan's source when it is there unchanged)."""
+    them (None: read again from the plan's source when it is there unchanged).  `started`:
+    workers started already (see Workers) to lay the documents out in, instead of `workers` new."""
     from .diff import diff
 
     formats = tuple(formats)
@@ -168,7 +152,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
         version = version_name(_date(plan), [f"{p}:{d}" for p, d in made_from.items()])
         result = BuildResult(plan_folder / version, version, follows, changes=changes,
                              idle=assignments.idle, outside=assignments.outside)
-        if not force and _complete(plan_folder / version):
+        if not force and complete(plan_folder / version):
             set_latest(plan_folder, version)        # the same documents again (or back to them)
             result.same_as, result.manifest = version, plan_folder / version / MANIFEST
             return result
@@ -185,7 +169,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
             entries = []
             overview_fresh = any(j.kind == "overview" for j in fresh)
             pieces = plan_folder / PIECES
-            with _Rendering(fresh, workers) as rendering:
+            with _Rendering(fresh, workers, started) as rendering:
                 # the fonts cut while the workers start (and import WeasyPrint)
                 prepared = _prepared_fonts(fresh, formats, notes=result.font_notes)
                 rendering.submit(templates, _timestamp(plan), prepared, trust_templates, pieces, folder)
@@ -217,7 +201,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
                 entries.append(ledger)
                 result.made.append(plan_folder / version / ledger["path"])
             if overview_fresh:
-                _forget_pieces(pieces, rendering.started)
+                _forget_pieces(pieces, rendering.began)
             history = {"version": version, "follows": follows, "only": list(only or []), "inputs": inputs,
                        "plan_sha256": sha256(plan_bytes), "retired_ids": _retired(last, changes),
                        "diff": _diff_record(changes),
@@ -323,7 +307,7 @@ def _made_from(jobs: list[Job], templates: Optional[Path], plan: Plan, trusted: 
     format's templates (and whether they ran trusted) and fonts, the circular's date and
     plandoc's own code.  Not the day the letter bears: a document whose content has not
     changed is the one already sent, with its date (--force makes all again, dated anew)."""
-    base = {fmt: _renderer_digest(fmt, templates, trusted) for fmt in {j.fmt for j in jobs}}
+    base = {fmt: renderer_digest(fmt, templates, trusted) for fmt in {j.fmt for j in jobs}}
     stamp = _timestamp(plan).isoformat()
     out = {}
     for job in jobs:
@@ -342,94 +326,10 @@ def _undated(ctx: dict) -> dict:
     return out
 
 
-def _renderer_digest(fmt: str, templates: Optional[Path], trusted: bool) -> str:
-    parts = [_code_digest(), fmt, f"trusted={trusted}"]
-    from .render.templates import MAX_TEMPLATE_MB
-    for folder in search_path(templates):
-        for path in sorted(folder.iterdir()):
-            # only regular files, and none larger than a template may be (a link to a huge file
-            # beside the templates is refused if used, and never read here)
-            if path.is_file() and path.stat().st_size <= MAX_TEMPLATE_MB * 2 ** 20:
-                parts.append(f"{path.name}:{sha256(path.read_bytes())}")
-    if renderer_class(fmt).needs_fonts:
-        parts.append(font_identity())
-    return sha256("\n".join(parts).encode("utf-8"))
-
-
-@functools.lru_cache(maxsize=1)
-def _code_digest() -> str:
-    """The modules and rule data of plandoc and of the parser: a document made by other code is
-    not taken over."""
-    import parser
-    parts = []
-    for root in (Path(__file__).parent, Path(parser.__file__).parent):
-        for p in sorted(root.rglob("*")):
-            if p.is_file() and p.suffix in (".py", ".toml", ".json", ".txt"):
-                parts.append(f"{root.name}/{p.relative_to(root).as_posix()}:{sha256(p.read_bytes())}")
-    return sha256("\n".join(parts).encode("utf-8"))
-
-
-def inputs_key(source: Path, profile: Optional[Path], formats: Iterable[str], only: Optional[list[str]],
-               templates: Optional[Path], trusted: bool, issued: Optional[date] = None,
-               number: Optional[str] = None, max_mb: Optional[float] = None) -> str:
-    """A digest of everything a build reads: the source's and the profile's bytes, the options,
-    the templates, the fonts and the code.  The latest version made from the same key holds
-    the documents this build would make, so it need not even parse (see `made_already`).
-    Inputs are read through the bounded reader (a device given as the source is refused at
-    `max_mb`, not read until memory runs out): raises SourceError."""
-    from parser.profile import MAX_PROFILE_MB
-    from parser.sources import MAX_INPUT_MB, read_limited
-    formats = tuple(formats)
-    what = "a plan" if source.suffix.lower() == ".json" else "a circular"
-    parts = [sha256(read_limited(source, max_mb or MAX_INPUT_MB, what)),
-             sha256(read_limited(profile, MAX_PROFILE_MB, "a profile", "")) if profile else "-",
-             ",".join(formats), ",".join(only or []), f"trusted={trusted}",
-             f"issued={issued.isoformat() if issued else '-'}", f"number={number if number is not None else '-'}"]
-    parts += [_renderer_digest(fmt, templates, trusted) for fmt in formats]
-    return sha256("\n".join(parts).encode("utf-8"))
-
-
-def made_already(out_root: Path, name: str, key: str) -> Optional[BuildResult]:
-    """The latest version of the plan folder `name`, when it was made from inputs with this key
-    and holds all its documents; None otherwise."""
-    plan_folder = out_root / safe_name(name)
-    version = read_latest(plan_folder) if plan_folder.is_dir() and not plan_folder.is_symlink() else None
-    if version is None:
-        return None
-    folder = plan_folder / version
-    recorded = read_manifest(folder)
-    if recorded.get("inputs") != key or not _complete(folder):
-        return None
-    info = recorded.get("plan") if isinstance(recorded.get("plan"), dict) else {}
-
-    def names(key: str) -> tuple[str, ...]:       # a hand-edited manifest may hold anything
-        value = info.get(key)
-        return tuple(u for u in value if isinstance(u, str)) if isinstance(value, list) else ()
-    return BuildResult(folder, version, same_as=version, manifest=folder / MANIFEST,
-                       idle=names("idle_units"), outside=names("outside_units"))
-
-
 def _can_carry(before: Optional[Path], entry: Optional[dict], made_from: str) -> bool:
     """Whether the previous version holds this document made from the same content."""
     return (before is not None and entry is not None and entry.get("made_from") == made_from
-            and isinstance(entry.get("path"), str) and _file_in(before, entry["path"]))
-
-
-def _file_in(folder: Path, rel: str) -> bool:
-    try:
-        path = inside(folder, folder / rel)
-    except (OutputError, ValueError):
-        return False
-    return path.is_file()
-
-
-def _complete(folder: Path) -> bool:
-    """A version folder whose every document (as its manifest lists them) is there."""
-    if not folder.is_dir() or folder.is_symlink():
-        return False
-    files = read_manifest(folder).get("files", [])
-    return bool(files) and all(isinstance(f, dict) and isinstance(f.get("path"), str) and _file_in(folder, f["path"])
-                               for f in files)
+            and isinstance(entry.get("path"), str) and file_in(before, entry["path"]))
 
 
 def _date(plan: Plan) -> Optional[str]:
@@ -460,7 +360,7 @@ def _prepared_fonts(jobs: list[Job], formats: Iterable[str],
                     notes: Optional[list[str]] = None) -> Optional[PreparedFonts]:
     """The PDF fonts cut to the characters of these documents, when a format embeds fonts.
     What would be set in another face than the one asked for goes to `notes`."""
-    if not jobs or not any(renderer_class(f).needs_fonts for f in formats):
+    if not jobs or not any(needs_fonts(f) for f in formats):
         return None
     fonts = load_fonts()
     fonts.require_pdf_faces()
@@ -472,7 +372,7 @@ def _prepared_fonts(jobs: list[Job], formats: Iterable[str],
 
 def _refuse_substitutes(jobs: list[Job], formats: Iterable[str]) -> None:
     """--strict-fonts: a FontError when a PDF face would be set in another font than its own."""
-    if not any(renderer_class(f).needs_fonts for f in formats):
+    if not any(needs_fonts(f) for f in formats):
         return
     found = substitutions(load_fonts(), _pdf_characters(jobs))
     if found:
@@ -481,7 +381,7 @@ def _refuse_substitutes(jobs: list[Job], formats: Iterable[str]) -> None:
 
 def _pdf_characters(jobs: list[Job]) -> set[str]:
     """Every character the PDFs among these documents may print."""
-    return {c for job in jobs if renderer_class(job.fmt).needs_fonts
+    return {c for job in jobs if needs_fonts(job.fmt)
             for c in json.dumps(job.context, ensure_ascii=False)}
 
 
@@ -593,33 +493,69 @@ def _render_all(jobs: list[Job], templates: Optional[Path], stamp: datetime, wor
                 yield job, [(kind, path, (Path(tmp) / path).read_bytes()) for kind, path, _, _ in outputs]
 
 
+class Workers:
+    """The processes a build lays its documents out in, WeasyPrint imported in each (0.65 s)
+    as soon as they start.  `plandoc build` starts them before it parses, so that the import
+    runs beside the parse instead of after it.  A context manager: leaving on an error (Ctrl-C
+    included) ends the processes at once instead of letting them finish for nobody."""
+
+    def __init__(self, count: int, pdf: bool = True):
+        self.count, self.pdf = max(1, count), pdf
+        self.pool: Optional[ProcessPoolExecutor] = None
+        self.used = False          # given jobs; workers never used are ended, not waited for
+
+    def __enter__(self) -> "Workers":
+        if self.count > 1:
+            self.pool = ProcessPoolExecutor(max_workers=self.count, initializer=_start_worker, initargs=(self.pdf,))
+            for _ in range(self.count):       # the pool starts a process for each job it cannot give one
+                self.pool.submit(int)
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if self.pool is None:
+            return
+        if kind is not None or not self.used:
+            # the pool keeps its processes in a private field: ended by hand because shutdown()
+            # waits for the jobs at work (and, before any, for WeasyPrint's import)
+            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                process.terminate()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        else:
+            self.pool.shutdown()
+        self.pool = None
+
+
 class _Rendering:
     """The documents of a build being made, each written into a folder where it is made, the
     PDFs (the slow part) spread over `workers` processes, the longest first so that no worker
     waits at the end; iterated, (job, [(kind, path, sha256, bytes)]) as each is done.  The
-    workers start on entering (importing WeasyPrint when PDFs are to be made), so that the
-    caller can do its own work meanwhile, and get the jobs by `submit`; leaving on an error
-    (Ctrl-C included) ends the workers at once."""
+    workers are `started` ones, or start on entering, so that the caller can do its own work
+    while they import WeasyPrint; they get the jobs by `submit`."""
 
-    def __init__(self, jobs: list[Job], workers: int):
-        self.jobs, self.workers = jobs, max(1, min(workers, len(jobs)))
+    def __init__(self, jobs: list[Job], workers: int, started: Optional[Workers] = None):
+        self.jobs = jobs
+        self.started_workers = started if started is not None and started.pool is not None else None
+        self.own = None if self.started_workers or len(jobs) < 2 or workers < 2 else \
+            Workers(min(workers, len(jobs)), any(needs_fonts(j.fmt) for j in jobs))
         self.args: tuple = ()
-        self.pool: Optional[ProcessPoolExecutor] = None
         self.futures: dict = {}
-        self.started = datetime.now().timestamp()
+        self.began = datetime.now().timestamp()
+
+    @property
+    def pool(self) -> Optional[ProcessPoolExecutor]:
+        workers = self.started_workers or self.own
+        return workers.pool if workers is not None else None
 
     def __enter__(self) -> "_Rendering":
-        if self.workers > 1:
-            pdf = any(renderer_class(j.fmt).needs_fonts for j in self.jobs)
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_start_worker, initargs=(pdf,))
-            for _ in range(self.workers):       # the pool starts a process for each job it cannot give one
-                self.pool.submit(int)
+        if self.own is not None:
+            self.own.__enter__()
         return self
 
     def submit(self, *args) -> None:
         """Give the jobs to the workers: make_job(job, *args) each."""
         self.args = args
         if self.pool is not None:
+            (self.started_workers or self.own).used = True
             self.futures = {self.pool.submit(make_job, job, *args): job for job in longest_first(self.jobs)}
 
     def __iter__(self):
@@ -631,17 +567,10 @@ class _Rendering:
             yield self.futures[future], future.result()
 
     def __exit__(self, kind, value, tb) -> None:
-        if self.pool is None:
-            return
-        if kind is not None:
-            # the workers are ended now, not left to finish their documents for nobody (the pool
-            # keeps its processes in a private field: ended by hand because shutdown() waits for
-            # the jobs at work)
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                process.terminate()
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        else:
-            self.pool.shutdown()
+        if self.own is not None:
+            self.own.__exit__(kind, value, tb)
+        elif self.started_workers is not None and kind is not None:
+            self.started_workers.__exit__(kind, value, tb)
 
 
 def _start_worker(pdf: bool) -> None:
@@ -658,7 +587,7 @@ def _start_worker(pdf: bool) -> None:
 def longest_first(jobs: list[Job]) -> list[Job]:
     """The jobs, those that take longest first: the PDFs (laid out page by page) by the size of
     their content, then the DOCX files, also by size."""
-    return sorted(jobs, key=lambda j: (not renderer_class(j.fmt).needs_fonts,
+    return sorted(jobs, key=lambda j: (not needs_fonts(j.fmt),
                                        -len(json.dumps(j.context, ensure_ascii=False, default=str))))
 
 
@@ -711,7 +640,7 @@ def render_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: O
         return [(job.kind, job.path, made[0])] + [(kind, path, data) for (kind, path), data in zip(job.parts, made[1:])]
     if pieces is not None and renderer.keeps_pieces:
         return [(job.kind, job.path, renderer.render(job.kind, job.context, meta(job.kind, job.context), kept=pieces,
-                                                     key=_renderer_digest(job.fmt, templates, trusted)))]
+                                                     key=renderer_digest(job.fmt, templates, trusted)))]
     return [(job.kind, job.path, renderer.render(job.kind, job.context, meta(job.kind, job.context)))]
 
 
@@ -726,4 +655,4 @@ def _forget_pieces(folder: Path, since: float) -> None:
         pass
 
 
-__all__ = ["build", "plan_jobs", "render_job", "make_job", "BuildResult", "Job", "FORMATS"]
+__all__ = ["build", "Workers", "plan_jobs", "render_job", "make_job", "BuildResult", "Job", "FORMATS"]

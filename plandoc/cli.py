@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from parser.errors import PlandocError, SourceError
-from parser.sources import MAX_INPUT_MB
+from parser.limits import MAX_INPUT_MB
 
 from . import __version__
 from .output import write_atomic
@@ -277,9 +277,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
       plandoc build plan.json --templates my-templates/
       plandoc build revised.txt --name suzhou-post-2022 --date 2022-06-01 --number '苏邮管函〔{year}〕{n}号'
     """
-    from parser import load_profile
-
-    from .build import FORMATS, build as run_build, inputs_key, made_already
+    from .inputs import inputs_key, made_already
 
     chosen = _formats(formats, "--format")
     units = [u.strip() for item in only for u in item.replace("、", ",").split(",") if u.strip()]
@@ -305,21 +303,28 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
             _report_build(same)
             _report_units(same, profile)
             return
-        prof = load_profile(profile) if profile else None
-        _import_jieba_without_pkg_resources()
-        plan, lines = _plan_and_lines(source, prof, max_input_mb)
-        _check_date(issued.date() if issued else None, plan)
-        if not plan.tasks:
-            raise InputError(f"{source}: no tasks found, nothing to build (see `plandoc parse {source} --format table`)")
-        if "pdf" in chosen and not quiet:
-            from .render.pdf import HARFBUZZ_PACKAGE, PdfRenderer
-            if PdfRenderer.slow_subsetting():
-                click.echo("note: HarfBuzz's font subsetter is not installed, so each PDF takes seconds; "
-                           f"install {HARFBUZZ_PACKAGE}", err=True)
-        result = run_build(plan, prof, out_root, formats=chosen, only=units or None, templates=templates,
-                           name=name, workers=jobs, progress=progress, force=force,
-                           trust_templates=trust_templates, inputs=key, strict_fonts=strict_fonts,
-                           issued=issued.date() if issued else None, number=number, lines=lines)
+        from parser import load_profile
+
+        from .build import Workers, build as run_build
+        # the workers start now and import WeasyPrint while this process parses
+        with Workers(jobs, pdf="pdf" in chosen) as started:
+            prof = load_profile(profile) if profile else None
+            _import_jieba_without_pkg_resources()
+            plan, lines = _plan_and_lines(source, prof, max_input_mb)
+            _check_date(issued.date() if issued else None, plan)
+            if not plan.tasks:
+                raise InputError(f"{source}: no tasks found, nothing to build "
+                                 f"(see `plandoc parse {source} --format table`)")
+            if "pdf" in chosen and not quiet:
+                from .render.pdf import HARFBUZZ_PACKAGE, PdfRenderer
+                if PdfRenderer.slow_subsetting():
+                    click.echo("note: HarfBuzz's font subsetter is not installed, so each PDF takes seconds; "
+                               f"install {HARFBUZZ_PACKAGE}", err=True)
+            result = run_build(plan, prof, out_root, formats=chosen, only=units or None, templates=templates,
+                               name=name, workers=jobs, progress=progress, force=force,
+                               trust_templates=trust_templates, inputs=key, strict_fonts=strict_fonts,
+                               issued=issued.date() if issued else None, number=number, lines=lines,
+                               started=started)
     except PlandocError as exc:
         _fail(exc)
     except KeyboardInterrupt:

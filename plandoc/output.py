@@ -9,13 +9,12 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import tempfile
 import time
 import unicodedata
 from pathlib import Path
 from typing import Optional
-
-import regex
 
 from parser.errors import PlandocError
 
@@ -23,16 +22,15 @@ MANIFEST = "manifest.json"
 LOCK_WAIT = 10.0          # seconds a second build waits for the first one to finish
 # Windows refuses these names with any extension; Linux refuses '/' and NUL
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-UNSAFE = regex.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
-# format characters: invisible, so two folders both read 市场监管处, and a right-to-left override
-# shows ‮fdp.exe as exe.pdf
-INVISIBLE = regex.compile(r"\p{Cf}+")
+UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]+')
 MAX_BYTES = 150     # well under the 255 bytes a Linux file name may hold, with room for a suffix
 
 
 def safe_name(name: str) -> str:
     """A file or folder name that means the same on Windows and Linux and stays in its folder."""
-    s = INVISIBLE.sub("", unicodedata.normalize("NFC", name))
+    # format characters (Unicode category Cf) are invisible: two folders would both read
+    # 市场监管处, and a right-to-left override shows ‮fdp.exe as exe.pdf
+    s = "".join(c for c in unicodedata.normalize("NFC", name) if unicodedata.category(c) != "Cf")
     s = UNSAFE.sub("_", s).strip(" .")      # a leading dot hides a file; a trailing one Windows drops
     if not s:
         s = "_"

@@ -17,11 +17,10 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 import shutil
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
-
-import regex
 
 from .output import OutputError
 
@@ -32,7 +31,7 @@ STAGING = ".building-"
 PIECES = ".pieces"
 # what a version's name may be: what plandoc makes, and nothing a hand-edited `latest` could
 # turn into a path out of the plan's folder
-NAME = regex.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,79}")
+NAME = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,79}")
 
 
 def version_name(date: Optional[str], digests: Iterable[str]) -> str:

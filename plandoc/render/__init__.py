@@ -4,8 +4,7 @@
     data = renderer.render("letter", context, meta)          # -> bytes
 
 Adding a format is one module with a class like `DocxRenderer` (a `template_suffix`, whether it
-`needs_fonts`, whether it makes `packets`, and `render(kind, context, meta) -> bytes`) and one
-entry in RENDERERS.
+makes `packets`, and `render(kind, context, meta) -> bytes`) and one entry in RENDERERS.
 """
 from __future__ import annotations
 
@@ -17,10 +16,12 @@ from typing import Optional, Protocol
 
 from .fonts import PreparedFonts
 
-# format -> "module:class"; imported only when a build asks for the format (WeasyPrint is slow to load)
+# format -> ("module:class", whether its documents embed the prepared fonts).  The module is
+# imported only when a build makes the format (WeasyPrint is slow to load, and both renderers
+# import Jinja); whether it needs the fonts is known without it (a build's digest, inputs.py).
 RENDERERS = {
-    "docx": "plandoc.render.docx:DocxRenderer",
-    "pdf": "plandoc.render.pdf:PdfRenderer",
+    "docx": ("plandoc.render.docx:DocxRenderer", False),    # a DOCX names the fonts; Word finds them
+    "pdf": ("plandoc.render.pdf:PdfRenderer", True),
 }
 FORMATS = tuple(RENDERERS)
 
@@ -36,7 +37,6 @@ class Meta:
 
 class Renderer(Protocol):
     template_suffix: str       # the kind's template is templates/<kind><suffix>
-    needs_fonts: bool          # whether it wants the prepared PDF fonts
     packets: bool              # whether it makes a letter and its attachment as one document
     keeps_pieces: bool         # whether render takes `kept` and `key`: a long document's pieces kept between builds
 
@@ -48,8 +48,14 @@ class Renderer(Protocol):
 
 def renderer_class(fmt: str) -> type[Renderer]:
     """The class of a format.  Raises KeyError for a format that is not in RENDERERS."""
-    module, name = RENDERERS[fmt].split(":")
+    module, name = RENDERERS[fmt][0].split(":")
     return getattr(importlib.import_module(module), name)
+
+
+def needs_fonts(fmt: str) -> bool:
+    """Whether a format's documents embed the prepared PDF fonts (plandoc.render.fonts.prepare).
+    Raises KeyError for a format that is not in RENDERERS."""
+    return RENDERERS[fmt][1]
 
 
 def make_renderer(fmt: str, templates: Optional[Path], fonts: Optional[PreparedFonts],

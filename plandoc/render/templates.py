@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import shutil
 import signal
-import sys
 import threading
 import traceback
 from urllib.parse import unquote, urlparse
@@ -21,27 +20,11 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import TemplateError, TemplateLimitError
+from .folders import MAX_TEMPLATE_MB, default_dir, search_path  # noqa: F401  (theirs: a build's digest)
 
 NAMES = ("base.html", "columns.html", "parts.html", "letter.html", "checklist_body.html", "checklist.html",
          "packet.html", "overview.html", "notice.html",
          "letter.docx", "checklist.docx", "overview.docx", "notice.docx")
-
-
-def default_dir() -> Path:
-    """The templates shipped with plandoc: the source tree's, else the installed copy."""
-    here = Path(__file__).resolve().parents[2] / "templates"
-    if (here / "letter.html").exists():
-        return here
-    installed = Path(sys.prefix) / "share" / "plandoc" / "templates"
-    if (installed / "letter.html").exists():
-        return installed
-    raise TemplateError("templates/", None, "the default templates are not installed with plandoc")
-
-
-def search_path(custom: Optional[Path]) -> list[Path]:
-    if custom is not None and not custom.is_dir():
-        raise TemplateError(str(custom), None, "no such folder")
-    return ([custom] if custom is not None else []) + [default_dir()]
 
 
 def find(name: str, custom: Optional[Path]) -> Path:
@@ -51,7 +34,6 @@ def find(name: str, custom: Optional[Path]) -> Path:
     raise TemplateError(name, None, "not found")
 
 
-MAX_TEMPLATE_MB = 10       # a template with its images and fonts; the default letter.docx is 40 KB
 MAX_TEMPLATE_INFLATED_MB = 40   # a Word template's parts inflated (a 3.2 MB one inflated to 2 GB)
 MAX_RANGE = 10_000         # items a sandboxed range() may give (Jinja's own bound is 100,000)
 MAX_REPEATED = 1_000_000   # characters or items a sandboxed `*` may make ("x" * 10**10)
