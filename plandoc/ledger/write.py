@@ -117,8 +117,13 @@ def render_ledger(plan: Plan, units: Units, options: Options = Options(), typed:
     _fill_main(main, spec, options, headings, rows, typed, changed, title, spec.text["main_note"])
     names = _sheet_names(order, reserved=[*spec.sheets.values(), META_SHEET])
     unit_sheets = []
+    tasks_of: dict[str, list] = {unit: [] for unit in order}       # in the plan's order
+    for t in plan.tasks:
+        for u, role in units[t.id]:
+            if u in tasks_of:
+                tasks_of[u].append((t, role))
     for unit in order:
-        mine = [(t, role) for t in plan.tasks for u, role in units[t.id] if u == unit]
+        mine = tasks_of[unit]
         ws = wb.create_sheet(names[unit])
         unit_sheets.append((unit, ws, len(mine)))
         _fill_unit(ws, main, spec, options, headings, mine, spec.text["unit_title"].format(
