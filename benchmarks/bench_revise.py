@@ -16,7 +16,6 @@ makes a PDF again does in a process of its own before laying out a page: read th
 """
 from __future__ import annotations
 
-import io
 import json
 import os
 import statistics
@@ -47,7 +46,7 @@ def timed_build(source: Path, out: Path, env: dict) -> float:
 def remade_pages(plan_folder: Path) -> tuple[int, int, list[str]]:
     """(pages of the letters with attachment the latest version made again, pages of all the
     letters with attachment and the overview, the units concerned), from its manifest."""
-    from pypdf import PdfReader
+    import pikepdf
     folder = plan_folder / "latest"
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     version = manifest["version"]
@@ -55,7 +54,7 @@ def remade_pages(plan_folder: Path) -> tuple[int, int, list[str]]:
     for entry in manifest["files"]:
         if entry["format"] != "pdf" or entry["kind"] not in ("packet", "overview"):
             continue
-        pages = len(PdfReader(io.BytesIO((folder / entry["path"]).read_bytes())).pages)
+        pages = len(pikepdf.open(folder / entry["path"]).pages)
         total += pages
         if entry["kind"] == "packet" and entry["made_in"] == version:
             remade += pages

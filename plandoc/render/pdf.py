@@ -26,46 +26,54 @@ from .templates import html_environment, render_html, search_path, url_fetcher
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 # An overview longer than PIECED_FROM task rows is laid out in pieces of about PIECE_ROWS rows:
 # WeasyPrint holds a document's pages until it is written (memory), and a revision lays out
-# again only the pieces holding the units it concerns.  Smaller pieces do not pay: at 100 rows
-# the 2,000-task plan's one-task revision laid out its overview in 5.2 s instead of 12.5, but
-# the revision still took 10 s (the ledger's update in the build's own process bounds it), and
-# every piece embeds its own font subsets (that overview 4.5 MB instead of 2.2, its largest
-# process 325 MB instead of 281).
+# again only the pieces holding the units it concerns.  The 2,000-task plan's one-task
+# revision (2 units of 60) laid its overview out in 9.4 s with pieces of 300 rows and 4.2 s
+# with pieces of 100 (a unit a piece there); the largest process of its full build held 344 MB
+# and 301 MB.  The price: every piece embeds its own font subsets (that overview 4.5 MB
+# instead of 2.2; 9 KB a page).  Below PIECED_FROM rows, one piece: the sample's overview is
+# laid out as it always was.
 PIECED_FROM = 300
-PIECE_ROWS = 300
+PIECE_ROWS = 100
 
 
-def _pages_of(reader, pages: range, meta: Meta) -> bytes:
-    """Some pages of a PDF (a pypdf reader of it) as a PDF of their own, with its own title."""
-    from pypdf import PdfWriter
-    writer = PdfWriter()
-    for n in pages:
-        writer.add_page(reader.pages[n])
-    return _written(writer, meta)
+def _pages_of(source, pages: range, meta: Meta) -> bytes:
+    """Some pages of a PDF (opened with pikepdf) as a PDF of their own, with its own title."""
+    import pikepdf
+    with pikepdf.new() as out:
+        out.pages.extend(source.pages[n] for n in pages)
+        return _written(out, meta)
 
 
-def _written(writer, meta: Meta) -> bytes:
-    """A pypdf writer's PDF with the document's properties (pypdf: the same bytes for the same
-    input)."""
-    writer.add_metadata({"/Title": meta.title, "/Author": meta.author, "/Creator": "plandoc",
-                         "/CreationDate": meta.created.strftime("D:%Y%m%d%H%M%SZ")})
+def _written(pdf, meta: Meta) -> bytes:
+    """A PDF made of others' pages (pikepdf), with the document's properties, its identifier
+    from its content: the same bytes for the same input."""
+    pdf.docinfo["/Title"] = meta.title
+    pdf.docinfo["/Author"] = meta.author
+    pdf.docinfo["/Creator"] = "plandoc"
+    pdf.docinfo["/CreationDate"] = meta.created.strftime("D:%Y%m%d%H%M%SZ")
     out = io.BytesIO()
-    writer.write(out)
+    pdf.save(out, deterministic_id=True)
     return out.getvalue()
 
 
+def _opened(data: bytes):
+    """A PDF's bytes opened with pikepdf (which reads the file's objects as they are needed:
+    the bytes stay with it)."""
+    import pikepdf
+    return pikepdf.open(io.BytesIO(data))
+
+
 def _kept_piece(path: Path):
-    """A pypdf reader of a piece laid out before (its time set to now, so that the build keeps
-    it), or None."""
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    """A piece laid out before, opened (its time set to now, so that the build keeps it), or
+    None when there is none that reads."""
+    import pikepdf
     try:
-        reader = PdfReader(io.BytesIO(path.read_bytes()))
-        len(reader.pages)
+        piece = _opened(path.read_bytes())
+        len(piece.pages)
         os.utime(path)
-    except (OSError, PyPdfError, ValueError, KeyError):
+    except (OSError, pikepdf.PdfError, ValueError, KeyError):
         return None
-    return reader
+    return piece
 
 
 def _pieces(context: dict) -> list[dict]:
@@ -87,7 +95,6 @@ def _pieces(context: dict) -> list[dict]:
 
 class PdfRenderer:
     template_suffix = ".html"
-    needs_fonts = True
     packets = True             # a letter and its attachment in one document (packet.html)
     keeps_pieces = True        # a long overview's pieces kept from build to build (render's `kept`)
 
@@ -141,8 +148,8 @@ class PdfRenderer:
         (the same HTML, so the same units' rows starting on the same page, by the same `key`,
         fonts and WeasyPrint release) is taken from there, and one laid out now is kept there:
         a revision lays out again only the pieces holding the units it concerns."""
-        from pypdf import PdfReader, PdfWriter
-        writer, page = PdfWriter(), 1
+        import pikepdf
+        joined, page, opened = pikepdf.new(), 1, []
         identifier = self._identifier(kind, context, meta)      # the pieces' own are not kept
         for piece in pieces:
             html = self._html(kind, context, meta, piece, page)
@@ -160,10 +167,15 @@ class PdfRenderer:
                 del document
                 if path is not None:
                     write_atomic(path, data)
-                reader = PdfReader(io.BytesIO(data))
+                reader = _opened(data)
             page += len(reader.pages)
-            writer.append(reader)
-        return _written(writer, meta)
+            joined.pages.extend(reader.pages)
+            opened.append(reader)       # a piece's page contents are read from it when written
+        try:
+            return _written(joined, meta)
+        finally:
+            for reader in [joined, *opened]:
+                reader.close()
 
     def render_packet(self, context: dict, meta: Meta, parts: tuple[Meta, Meta]) -> tuple[bytes, bytes, bytes]:
         """The letter with its attachment (packet.html), and the two as documents of their own:
@@ -175,11 +187,10 @@ class PdfRenderer:
         annex = next((n for n, p in enumerate(pages) if p.width > p.height), len(pages))
         whole = self._write(document, "packet", context, meta)
         del document
-        # one reader for both cuts: reading the written file is most of a cut's time
-        from pypdf import PdfReader
-        reader = PdfReader(io.BytesIO(whole))
-        letter, checklist = (_pages_of(reader, chosen, part)
-                             for chosen, part in ((range(annex), parts[0]), (range(annex, len(pages)), parts[1])))
+        # the file opened once for both cuts
+        with _opened(whole) as source:
+            letter, checklist = (_pages_of(source, chosen, part)
+                                 for chosen, part in ((range(annex), parts[0]), (range(annex, len(pages)), parts[1])))
         return whole, letter, checklist
 
     def _layout(self, kind: str, context: dict, meta: Meta, piece: Optional[dict] = None, page_start: int = 1):
