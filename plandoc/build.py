@@ -179,7 +179,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
                     carry(last.folder_of(path) / path, folder / path)
                     result.carried.append(plan_folder / version / path)
                     entries.append(dict(entry, made_in=entry.get("made_in") or follows))
-                ledger = _write_ledger(plan, profile, before, folder, result, issued) if not only else None
+                ledger = _write_ledger(plan, profile, before, folder, result, issued, assignments) if not only else None
                 plan_bytes = plan.to_json().encode("utf-8")
                 write_atomic(folder / PLAN_FILE, plan_bytes)
                 # the review page, like plan.json a view of the whole plan (with the diff from `follows`)
@@ -213,11 +213,11 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
 
 
 def _write_ledger(plan: Plan, profile: Optional[Profile], before: Optional[Path], folder: Path,
-                  result: BuildResult, issued: date) -> dict:
+                  result: BuildResult, issued: date, assignments: Optional[Assignments] = None) -> dict:
     """Write the version's ledger (plandoc/ledger) into `folder`; its manifest entry."""
     from .ledger.versioned import ledger_for_build, ledger_name
     path = ledger_name()
-    data, note = ledger_for_build(plan, profile, before / path if before is not None else None)
+    data, note = ledger_for_build(plan, profile, before / path if before is not None else None, assignments)
     if note:
         result.notes.append(note)
     write_atomic(folder / path, data)

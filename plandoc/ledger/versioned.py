@@ -8,6 +8,7 @@ from typing import Optional
 from parser.model import Plan
 from parser.profile import Profile
 
+from ..assemble import Assignments
 from .model import LedgerError
 from .read import read_ledger
 from .spec import load_spec
@@ -19,12 +20,15 @@ def ledger_name() -> str:
     return f"{load_spec().file}.xlsx"
 
 
-def ledger_for_build(plan: Plan, profile: Optional[Profile], previous: Optional[Path]) -> tuple[bytes, Optional[str]]:
+def ledger_for_build(plan: Plan, profile: Optional[Profile], previous: Optional[Path],
+                     assignments: Optional[Assignments] = None) -> tuple[bytes, Optional[str]]:
     """The version's ledger, and a note for the build's report when the previous version's
     ledger (at `previous`) could not be read (open in Excel, damaged): the new one then starts
-    empty, and the old one stays as it is in its version."""
+    empty, and the old one stays as it is in its version.  `assignments`: the build's of this
+    plan (assembled again otherwise: 0.2 s for 2,000 tasks)."""
     def units_of(p: Plan):
-        return task_units(p, profile)
+        # the build's assignments are of `plan` itself, not of one the update gave other ids
+        return task_units(p, profile, assignments if p is plan else None)
     if previous is not None and previous.is_file():
         try:
             data, _ = update_ledger(plan, units_of, read_ledger(previous))

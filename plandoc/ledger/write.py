@@ -35,7 +35,7 @@ from parser.model import ROLES, Plan, Task
 from parser.profile import Profile
 from parser.rules import load_rules
 
-from ..assemble import Ref, assemble, restarting_parts
+from ..assemble import Assignments, Ref, assemble, restarting_parts
 from ..render.context import reference
 from ..wording import Wording, load_wording
 from .model import FIRST_ROW, HEAD_ROW, META_MARK, META_SHEET, Typed
@@ -65,12 +65,13 @@ class Units:
     per_task: dict[str, list[list[str]]]    # task id -> [[unit, role], …]
 
 
-def task_units(plan: Plan, profile: Optional[Profile]) -> Units:
+def task_units(plan: Plan, profile: Optional[Profile], assignments: Optional[Assignments] = None) -> Units:
     """The units with tasks, in the letters' order (the profile's first), and for each task id
     the units it names with their roles, groups expanded (各处室 gives each member its row).
     A ledger records them, so that collecting or updating it needs no profile to make the same
-    sheets."""
-    assignments = assemble(plan, profile, load_rules().same_work_similarity)
+    sheets.  `assignments`: the plan's, when the caller has them (assemble) already."""
+    if assignments is None:
+        assignments = assemble(plan, profile, load_rules().same_work_similarity)
     per_task: dict[str, list[list[str]]] = {t.id: [] for t in plan.tasks}
     for a in assignments.units:
         for e in a.entries:
