@@ -34,3 +34,21 @@ def test_importing_and_calling_the_library_changes_nothing_process_wide():
             "logging.getLogger('weasyprint').level)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     assert out.split() == ["96", "True", "True", "0"]
+
+
+def test_a_rebuild_with_nothing_changed_imports_neither_the_parsing_nor_the_rendering(tmp_path):
+    """`plandoc build` run again on the same inputs finds the version made from them by their
+    digest (plandoc/inputs.py) and stops: the parser's readers, Jinja, the renderers and
+    WeasyPrint stay unimported (they are most of such a run's time)."""
+    args = ["build", "samples/suzhou-post-2022.txt", "--profile", "samples/suzhou-post.profile.toml",
+            "--format", "docx", "-o", str(tmp_path), "-q"]
+    heavy = ("parser.sources", "parser.outline", "parser.profile", "jieba", "jinja2", "docx", "weasyprint",
+             "plandoc.build", "plandoc.render.docx", "plandoc.render.pdf", "openpyxl", "regex")
+    code = ("import sys; from plandoc.cli import main; sys.argv = ['plandoc'] + sys.argv[1:]\n"
+            "try:\n    main()\nexcept SystemExit as exc:\n    code = exc.code\n"
+            f"print(code, [m for m in {heavy!r} if m in sys.modules])")
+    first = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert first.stdout.split(" ", 1)[0] == "0" and "plandoc.build" in first.stdout     # it built
+    again = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert "nothing changed" in again.stderr
+    assert again.stdout.strip() == "0 []"
