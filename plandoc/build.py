@@ -187,6 +187,8 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
                 page = render_review(plan, lines, changes=changes, follows=follows, templates=templates,
                                      trusted=trust_templates).encode("utf-8")
                 write_atomic(folder / REVIEW_FILE, page)
+                review = {"path": REVIEW_FILE, "sha256": sha256(page), "bytes": len(page)}
+                del page        # 6 MB for 2,000 tasks, not held while the workers lay out
                 _give_back_memory()
                 for n, (job, outputs) in enumerate(rendering, 1):
                     for kind, path, digest, size in outputs:
@@ -207,7 +209,7 @@ def build(plan: Plan, profile: Optional[Profile], out_root: Path, *, formats: It
             history = {"version": version, "follows": follows, "only": list(only or []), "inputs": inputs,
                        "plan_sha256": sha256(plan_bytes), "retired_ids": _retired(last, changes),
                        "diff": _diff_record(changes),
-                       "review": {"path": REVIEW_FILE, "sha256": sha256(page), "bytes": len(page)}}
+                       "review": review}
             write_atomic(folder / MANIFEST, manifest_bytes(info, entries, history))
         set_latest(plan_folder, version)
         result.folder, result.manifest = plan_folder / version, plan_folder / version / MANIFEST
@@ -233,11 +235,18 @@ def _give_back_memory() -> None:
     workers lay out PDFs: Python keeps freed memory for itself otherwise (the 2,000-task
     build's own process held 109 MB after its ledger, 79 MB once given back; 113 and 91 MB
     after the review page)."""
-    import ctypes
     import gc
     gc.collect()
+    _trim()
+
+
+def _trim() -> None:
+    """Free memory at the top of the C heap returned to the system (glibc's malloc_trim;
+    elsewhere there is nothing to call).  A worker does it after each document, so that what
+    it held for a long one is not held through the next ones."""
+    import ctypes
     try:
-        ctypes.CDLL("libc.so.6").malloc_trim(0)      # glibc; elsewhere there is nothing to call
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):
         pass
 
@@ -619,9 +628,14 @@ class _Rendering:
             self.started_workers.__exit__(kind, value, tb)
 
 
+_IN_WORKER = False       # set in a worker process at its start
+
+
 def _start_worker(pdf: bool) -> None:
     """A worker's start: WeasyPrint imported (while the build prepares the fonts), and ended
     with the build (see _end_with_parent)."""
+    global _IN_WORKER
+    _IN_WORKER = True
     _end_with_parent()
     if pdf:
         try:
@@ -663,6 +677,8 @@ def make_job(job: Job, templates: Optional[Path], stamp: datetime, prepared: Opt
     for kind, path, data in render_job(job, templates, stamp, prepared, trusted, pieces):
         write_atomic(folder / path, data)
         out.append((kind, path, sha256(data), len(data)))
+    if _IN_WORKER:
+        _trim()
     return out
 
 
