@@ -586,7 +586,7 @@ class _Rendering:
         self.args = args
         if self.pool is not None:
             workers = self.started_workers or self.own
-            workers.used = True
+            workers.used = workers.used or bool(self.jobs)     # nothing to make: not waited for
             self.count = workers.count
             ordered = longest_first(self.jobs)
             self.queued = [j for j in ordered if not needs_fonts(j.fmt)]

@@ -3,7 +3,7 @@ build would make, known before anything is parsed.
 
 Light on purpose: a rebuild with nothing changed reads its inputs, digests them, finds the
 version made from them and stops, and imports nothing of the parser's reading nor of the
-renderers (parser/limits.py, render/folders.py); a whole command took 0.2 s that way.
+renderers (parser/limits.py, render/folders.py): the sample's whole command 0.11–0.17 s.
 """
 from __future__ import annotations
 

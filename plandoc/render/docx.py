@@ -32,7 +32,7 @@ class DocxRenderer:
 
     def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts] = None, trusted: bool = False):
         # imported here: only builds that make a DOCX pay for python-docx (a build that finds
-        # every document made already asks only whether this format embeds fonts)
+        # every document made already does not import this module at all)
         from docx.opc.exceptions import PackageNotFoundError
         from docxtpl import Listing
         self._template_class = _template_class()
@@ -83,8 +83,9 @@ _PARAGRAPH = regex.compile(r"<w:p(?: [^>]*)?>.*?</w:p>", regex.DOTALL)
 @functools.lru_cache(maxsize=1)
 def _template_class():
     """docxtpl's DocxTemplate, resolving its Listings only in the paragraphs that hold one: it
-    runs three nested regular expressions over every run of the document otherwise, a third of
-    the time of a 2,000-task overview (the others come out the same, character for character)."""
+    runs three nested regular expressions over every run of the document otherwise (the
+    2,000-task overview took 1.17 s that way, 1.02 s this way; the paragraphs without one come
+    out the same, character for character)."""
     from docxtpl import DocxTemplate
 
     class Template(DocxTemplate):
