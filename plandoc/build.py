@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import tempfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -449,8 +448,9 @@ def write_notice_jobs(folder: Path, jobs: list[Job], stamp: datetime, formats: t
     with locked(folder):
         record = read_record(folder / NOTICES_RECORD)
         prepared = _prepared_fonts(jobs, formats)
-        for n, (job, outputs) in enumerate(_render_all(jobs, templates, stamp, 1, prepared, trust_templates), 1):
-            for _, path, data in outputs:
+        # a few small documents: made in this process
+        for n, job in enumerate(jobs, 1):
+            for _, path, data in render_job(job, templates, stamp, prepared, trust_templates):
                 target = _unedited(folder, path, record, kept)
                 write_atomic(folder / target, data)
                 record[target] = sha256(data)
@@ -503,21 +503,6 @@ def _timestamp(plan: Plan) -> datetime:
     return datetime(d.year, d.month, d.day, tzinfo=timezone.utc) if d else datetime(1980, 1, 1, tzinfo=timezone.utc)
 
 
-def _render_all(jobs: list[Job], templates: Optional[Path], stamp: datetime, workers: int,
-                prepared: Optional[PreparedFonts], trusted: bool):
-    """Yield (job, [(kind, path, bytes)]) as documents are made (the change notices: a few small
-    documents, made in this process when `workers` is 1)."""
-    if workers <= 1 or len(jobs) < 2:
-        for job in jobs:
-            yield job, render_job(job, templates, stamp, prepared, trusted)
-        return
-    with tempfile.TemporaryDirectory() as tmp:
-        with _Rendering(jobs, workers) as rendering:
-            rendering.submit(templates, stamp, prepared, trusted, None, Path(tmp))
-            for job, outputs in rendering:
-                yield job, [(kind, path, (Path(tmp) / path).read_bytes()) for kind, path, _, _ in outputs]
-
-
 class Workers:
     """The processes a build lays its documents out in, WeasyPrint imported in each (0.65 s)
     as soon as they start.  `plandoc build` starts them before it parses, so that the import
@@ -560,23 +545,22 @@ class _Rendering:
 
     def __init__(self, jobs: list[Job], workers: int, started: Optional[Workers] = None):
         self.jobs = jobs
-        self.started_workers = started if started is not None and started.pool is not None else None
-        self.own = None if self.started_workers or len(jobs) < 2 or workers < 2 else \
-            Workers(min(workers, len(jobs)), any(needs_fonts(j.fmt) for j in jobs))
+        self.workers = started if started is not None and started.pool is not None else None
+        self.own = self.workers is None and len(jobs) >= 2 and workers >= 2     # started here, ended here
+        if self.own:
+            self.workers = Workers(min(workers, len(jobs)), any(needs_fonts(j.fmt) for j in jobs))
         self.args: tuple = ()
         self.futures: dict = {}
         self.queued: list[Job] = []        # DOCX files not yet given to a worker
-        self.count = 1
         self.began = datetime.now().timestamp()
 
     @property
     def pool(self) -> Optional[ProcessPoolExecutor]:
-        workers = self.started_workers or self.own
-        return workers.pool if workers is not None else None
+        return self.workers.pool if self.workers is not None else None
 
     def __enter__(self) -> "_Rendering":
-        if self.own is not None:
-            self.own.__enter__()
+        if self.own:
+            self.workers.__enter__()
         return self
 
     def submit(self, *args) -> None:
@@ -585,9 +569,7 @@ class _Rendering:
         shortest made by this process while it would only wait (see __iter__)."""
         self.args = args
         if self.pool is not None:
-            workers = self.started_workers or self.own
-            workers.used = workers.used or bool(self.jobs)     # nothing to make: not waited for
-            self.count = workers.count
+            self.workers.used = self.workers.used or bool(self.jobs)     # nothing to make: not waited for
             ordered = longest_first(self.jobs)
             self.queued = [j for j in ordered if not needs_fonts(j.fmt)]
             for job in ordered:
@@ -604,7 +586,7 @@ class _Rendering:
         # on its three DOCX files after its two PDFs).
         pending = set(self.futures)
         while pending or self.queued:
-            while self.queued and sum(not f.done() for f in pending) < self.count:
+            while self.queued and sum(not f.done() for f in pending) < self.workers.count:
                 job = self.queued.pop(0)
                 future = self.pool.submit(make_job, job, *self.args)
                 self.futures[future] = job
@@ -622,10 +604,9 @@ class _Rendering:
                 wait(pending, return_when=FIRST_COMPLETED)
 
     def __exit__(self, kind, value, tb) -> None:
-        if self.own is not None:
-            self.own.__exit__(kind, value, tb)
-        elif self.started_workers is not None and kind is not None:
-            self.started_workers.__exit__(kind, value, tb)
+        # workers started by the caller are the caller's to end, unless on an error
+        if self.workers is not None and (self.own or kind is not None):
+            self.workers.__exit__(kind, value, tb)
 
 
 _IN_WORKER = False       # set in a worker process at its start
