@@ -27,6 +27,7 @@ from parser.rules import load_rules
 from .assemble import Assignments, assemble, restarting_parts
 from .errors import FontError
 from .inputs import complete, file_in, renderer_digest
+from .interrupt import held
 from .output import (MANIFEST, check_writable, inside, locked, manifest_bytes, read_manifest,
                      read_record, record_bytes, safe_name, sha256, unique_names, write_atomic)
 from .render import FORMATS, Meta, Renderer, make_renderer, needs_fonts, renderer_class
@@ -517,22 +518,24 @@ class Workers:
     def __enter__(self) -> "Workers":
         if self.count > 1:
             self.pool = ProcessPoolExecutor(max_workers=self.count, initializer=_start_worker, initargs=(self.pdf,))
-            for _ in range(self.count):       # the pool starts a process for each job it cannot give one
-                self.pool.submit(int)
+            with held():
+                for _ in range(self.count):       # the pool starts a process for each job it cannot give one
+                    self.pool.submit(int)
         return self
 
     def __exit__(self, kind, value, tb) -> None:
         if self.pool is None:
             return
-        if kind is not None or not self.used:
-            # the pool keeps its processes in a private field: ended by hand because shutdown()
-            # waits for the jobs at work (and, before any, for WeasyPrint's import)
-            for process in list((getattr(self.pool, "_processes", None) or {}).values()):
-                process.terminate()
-            self.pool.shutdown(wait=True, cancel_futures=True)
-        else:
-            self.pool.shutdown()
-        self.pool = None
+        with held():           # a second Ctrl-C does not leave the pool half shut
+            if kind is not None or not self.used:
+                # the pool keeps its processes in a private field: ended by hand because shutdown()
+                # waits for the jobs at work (and, before any, for WeasyPrint's import)
+                for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                    process.terminate()
+                self.pool.shutdown(wait=True, cancel_futures=True)
+            else:
+                self.pool.shutdown()
+            self.pool = None
 
 
 class _Rendering:
@@ -572,9 +575,10 @@ class _Rendering:
             self.workers.used = self.workers.used or bool(self.jobs)     # nothing to make: not waited for
             ordered = longest_first(self.jobs)
             self.queued = [j for j in ordered if not needs_fonts(j.fmt)]
-            for job in ordered:
-                if needs_fonts(job.fmt):
-                    self.futures[self.pool.submit(make_job, job, *args)] = job
+            with held():
+                for job in ordered:
+                    if needs_fonts(job.fmt):
+                        self.futures[self.pool.submit(make_job, job, *args)] = job
 
     def __iter__(self):
         if self.pool is None:
@@ -586,22 +590,23 @@ class _Rendering:
         # on its three DOCX files after its two PDFs).
         pending = set(self.futures)
         while pending or self.queued:
-            while self.queued and sum(not f.done() for f in pending) < self.workers.count:
-                job = self.queued.pop(0)
-                future = self.pool.submit(make_job, job, *self.args)
-                self.futures[future] = job
-                pending.add(future)
-            done = [f for f in pending if f.done()]
-            for future in done:
-                pending.discard(future)
-                yield self.futures[future], future.result()
-            if done:
-                continue
-            if self.queued:
+            # the pool's locks are taken only inside held() (see plandoc/interrupt.py); the wait
+            # has a timeout so that a Ctrl-C held back is raised soon
+            with held():
+                while self.queued and sum(not f.done() for f in pending) < self.workers.count:
+                    job = self.queued.pop(0)
+                    future = self.pool.submit(make_job, job, *self.args)
+                    self.futures[future] = job
+                    pending.add(future)
+                done = [f for f in pending if f.done()]
+                if not done and not self.queued:
+                    done = list(wait(pending, timeout=0.25, return_when=FIRST_COMPLETED).done)
+                made = [(self.futures[f], f.result()) for f in done]
+                pending.difference_update(done)
+            yield from made
+            if not made and self.queued:
                 job = self.queued.pop()
                 yield job, make_job(job, *self.args)
-            else:
-                wait(pending, return_when=FIRST_COMPLETED)
 
     def __exit__(self, kind, value, tb) -> None:
         # workers started by the caller are the caller's to end, unless on an error
