@@ -809,8 +809,10 @@ def test_ctrl_c_during_a_build_is_one_line_from_the_build_and_nothing_from_its_w
     os.killpg(proc.pid, signal.SIGINT)      # what a terminal sends: to the build and its workers
     try:
         _, err = proc.communicate(timeout=SECONDS)
-    finally:
-        proc.kill()
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)     # the hung build and its workers, so that no later
+        _, err = proc.communicate()             # test reports them still running
+        pytest.fail("the build did not end on Ctrl-C:\n" + err.decode("utf-8", "replace"))
     text = err.decode("utf-8", "replace")
     assert proc.returncode == 130, text
     assert "Traceback" not in text and "Exception ignored" not in text and "KeyboardInterrupt" not in text, text
