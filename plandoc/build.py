@@ -624,8 +624,9 @@ def _start_worker(pdf: bool) -> None:
     _IN_WORKER = True
     _end_with_parent()
     if pdf:
+        from .render.weasy import import_weasyprint
         try:
-            import weasyprint  # noqa: F401  (slow to import; the renderer reports it missing)
+            import_weasyprint()     # (slow to import; the renderer reports it missing)
         except (ImportError, OSError):
             pass
 

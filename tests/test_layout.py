@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 
@@ -52,3 +53,34 @@ def test_a_rebuild_with_nothing_changed_imports_neither_the_parsing_nor_the_rend
     again = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True, check=True)
     assert "nothing changed" in again.stderr
     assert again.stdout.strip() == "0 []"
+
+
+def test_weasyprint_imported_without_the_library_search_has_all_its_libraries():
+    """plandoc.render.weasy answers WeasyPrint's library search "not found" while it imports:
+    every library must still be loaded (HarfBuzz's subsetter too: without it each PDF takes
+    seconds), nothing printed, and ctypes' search put back for everyone else."""
+    code = ("import ctypes.util; searched = ctypes.util.find_library\n"
+            "from plandoc.render.weasy import import_weasyprint\n"
+            "import_weasyprint(); from weasyprint.text import ffi\n"
+            "libraries = (ffi.gobject, ffi.pango, ffi.harfbuzz, ffi.harfbuzz_subset, ffi.fontconfig, ffi.pangoft2)\n"
+            "print(ctypes.util.find_library is searched, all(lib is not None for lib in libraries))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert done.stdout == "True True\n", done.stdout + done.stderr
+
+
+def test_a_system_whose_libraries_only_the_search_finds_gets_the_search(tmp_path):
+    """A WeasyPrint that cannot load its libraries without ctypes' search is imported again with
+    it, and the advice it printed the first time is not shown (here a stand-in WeasyPrint)."""
+    stand_in = tmp_path / "weasyprint"
+    stand_in.mkdir()
+    (stand_in / "__init__.py").write_text(
+        "import ctypes.util\n"
+        "if ctypes.util.find_library('c') is None:\n"
+        "    print('please install the libraries')\n"
+        "    raise OSError('cannot load library')\n"
+        "LOADED = True\n", encoding="utf-8")
+    code = ("from plandoc.render.weasy import import_weasyprint\n"
+            "print(import_weasyprint().LOADED)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+                          env={**os.environ, "PYTHONPATH": f"{tmp_path}:{ROOT}"})
+    assert done.stdout == "True\n", done.stdout + done.stderr

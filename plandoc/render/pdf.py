@@ -22,6 +22,7 @@ from ..output import write_atomic
 from . import Meta, justify
 from .fonts import PreparedFonts, load_fonts
 from .templates import html_environment, render_html, search_path, url_fetcher
+from .weasy import import_weasyprint
 
 HARFBUZZ_PACKAGE = "libharfbuzz-subset0"
 # An overview longer than PIECED_FROM task rows is laid out in pieces of about PIECE_ROWS rows:
@@ -100,7 +101,7 @@ class PdfRenderer:
 
     def __init__(self, templates: Optional[Path], fonts: Optional[PreparedFonts], trusted: bool = False):
         try:
-            import weasyprint    # slow to import: only when PDFs are asked for
+            weasyprint = import_weasyprint()     # slow to import: only when PDFs are asked for
         except OSError as exc:   # Pango, fontconfig or HarfBuzz missing: WeasyPrint loads them on import
             packages = " ".join(load_fonts().packages)
             raise FontError(f"WeasyPrint cannot load its system libraries ({exc}); "
