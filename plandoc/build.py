@@ -554,7 +554,6 @@ class _Rendering:
             self.workers = Workers(min(workers, len(jobs)), any(needs_fonts(j.fmt) for j in jobs))
         self.args: tuple = ()
         self.futures: dict = {}
-        self.queued: list[Job] = []        # DOCX files not yet given to a worker
         self.began = datetime.now().timestamp()
 
     @property
@@ -567,45 +566,44 @@ class _Rendering:
         return self
 
     def submit(self, *args) -> None:
-        """Give the jobs to the workers: make_job(job, *args) each.  The PDFs go to the workers
-        at once; the DOCX files wait, the longest given to a worker as one comes free and the
-        shortest made by this process while it would only wait (see __iter__)."""
+        """Give the jobs to the workers: make_job(job, *args) each, the longest first, the PDFs
+        before the DOCX files; a worker takes the next as it comes free, also while this process
+        makes the ledger and the review page.  The shortest DOCX files not yet taken are made by
+        this process when it would only wait (see __iter__)."""
         self.args = args
         if self.pool is not None:
             self.workers.used = self.workers.used or bool(self.jobs)     # nothing to make: not waited for
-            ordered = longest_first(self.jobs)
-            self.queued = [j for j in ordered if not needs_fonts(j.fmt)]
             with held():
-                for job in ordered:
-                    if needs_fonts(job.fmt):
-                        self.futures[self.pool.submit(make_job, job, *args)] = job
+                for job in longest_first(self.jobs):
+                    self.futures[self.pool.submit(make_job, job, *args)] = job
 
     def __iter__(self):
         if self.pool is None:
             for job in self.jobs:
                 yield job, make_job(job, *self.args)
             return
-        # This process has done its own share (the ledger, the review page) by now and would
-        # wait for the workers: it makes DOCX files meanwhile (a revision of the sample waited
-        # on its three DOCX files after its two PDFs).
         pending = set(self.futures)
-        while pending or self.queued:
+        # DOCX files this process may take back from the pool, the shortest last (a revision of
+        # the sample waited on its three DOCX files after its two PDFs)
+        takeable = [f for f, job in self.futures.items() if not needs_fonts(job.fmt)]
+        while pending:
+            taken = None
             # the pool's locks are taken only inside held() (see plandoc/interrupt.py); the wait
             # has a timeout so that a Ctrl-C held back is raised soon
             with held():
-                while self.queued and sum(not f.done() for f in pending) < self.workers.count:
-                    job = self.queued.pop(0)
-                    future = self.pool.submit(make_job, job, *self.args)
-                    self.futures[future] = job
-                    pending.add(future)
                 done = [f for f in pending if f.done()]
-                if not done and not self.queued:
+                while not done and takeable and taken is None:
+                    future = takeable.pop()
+                    if future.cancel():         # no worker has it yet: this process makes it
+                        taken = future
+                        pending.discard(future)
+                if not done and taken is None:
                     done = list(wait(pending, timeout=0.25, return_when=FIRST_COMPLETED).done)
                 made = [(self.futures[f], f.result()) for f in done]
                 pending.difference_update(done)
             yield from made
-            if not made and self.queued:
-                job = self.queued.pop()
+            if taken is not None:
+                job = self.futures[taken]
                 yield job, make_job(job, *self.args)
 
     def __exit__(self, kind, value, tb) -> None:
