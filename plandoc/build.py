@@ -505,7 +505,7 @@ def _timestamp(plan: Plan) -> datetime:
 
 
 class Workers:
-    """The processes a build lays its documents out in, WeasyPrint imported in each (0.65 s)
+    """The processes a build lays its documents out in, WeasyPrint imported in each (0.35–0.55 s)
     as soon as they start.  `plandoc build` starts them before it parses, so that the import
     runs beside the parse instead of after it.  A context manager: leaving on an error (Ctrl-C
     included) ends the processes at once instead of letting them finish for nobody."""
