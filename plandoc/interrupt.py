@@ -2,8 +2,8 @@
 
 `concurrent.futures.wait()` takes the futures' locks one by one; a KeyboardInterrupt raised
 between two of them leaves the first ones taken, and the pool's own thread, told to shut down,
-then waits for them forever: a build hung on Ctrl-C, once in a dozen on a loaded machine.  Inside `held()`
-the signal is only noted, and delivered again when the block is left."""
+then waits for them forever: a build hung on Ctrl-C, once in a dozen on a loaded machine.
+Inside `held()` the signal is only noted, and delivered again when the block is left."""
 
 from __future__ import annotations
 
