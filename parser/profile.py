@@ -45,8 +45,6 @@ class Profile:
         return self.groups.get(canonical, (canonical,))
 
 
-
-
 def load_profile(path: Path | str) -> Profile:
     """Read a profile.  Raises SourceError when missing, RuleFileError when malformed, naming
     the key: every value is checked for its kind (a list of names, a table of units …)."""

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from parser.errors import PlandocError, SourceError
-from parser.limits import MAX_INPUT_MB
+from parser.limits import MAX_INPUT_MB, MB
 
 from . import __version__
 from .output import write_atomic
@@ -292,7 +292,7 @@ def build(source: Path, out_root: Path, profile: Path | None, templates: Path | 
         try:        # a source that cannot be read is reported when it is read below
             key = inputs_key(source, profile, chosen, units, templates, trust_templates,
                              issued.date() if issued else None, number, max_input_mb) \
-                if source.stat().st_size <= max_input_mb * 2 ** 20 else None
+                if source.stat().st_size <= max_input_mb * MB else None
         except OSError:
             key = None
         # the folder of a circular is named after its file; a plan JSON's after the circular it

@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Iterable, Optional
 
-from parser.limits import MAX_INPUT_MB, MAX_PROFILE_MB, read_limited
+from parser.limits import MAX_INPUT_MB, MAX_PROFILE_MB, MB, read_limited
 
 from .output import MANIFEST, OutputError, inside, read_manifest, safe_name, sha256
 from .render import needs_fonts
@@ -30,7 +30,7 @@ def renderer_digest(fmt: str, templates: Optional[Path], trusted: bool) -> str:
         for path in sorted(folder.iterdir()):
             # only regular files, and none larger than a template may be (a link to a huge file
             # beside the templates is refused if used, and never read here)
-            if path.is_file() and path.stat().st_size <= MAX_TEMPLATE_MB * 2 ** 20:
+            if path.is_file() and path.stat().st_size <= MAX_TEMPLATE_MB * MB:
                 parts.append(f"{path.name}:{sha256(path.read_bytes())}")
     if needs_fonts(fmt):
         parts.append(font_identity())

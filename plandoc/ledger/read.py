@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Optional
 
+from parser.limits import MB
 from parser.model import plan_from_dict
 
 from .model import META_MARK, META_SHEET, Ledger, LedgerError, Typed
@@ -42,7 +43,7 @@ def load_workbook_bytes(path: Path):
 
     check_not_open(path)
     try:
-        if path.stat().st_size > MAX_MB * 2 ** 20:
+        if path.stat().st_size > MAX_MB * MB:
             raise LedgerError(f"{path}: larger than {MAX_MB} MB, not a ledger")
         data = path.read_bytes()
     except OSError as exc:
